@@ -1,0 +1,31 @@
+// Bundles with esbuild: the Node library, the CLI and the benchmarks (Dawn via the `webgpu` package), and
+// a browser ES module that never imports `webgpu`. WGSL sources are inlined as strings.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, format: 'esm', sourcemap: true, loader: { '.wgsl': 'text' }, logLevel: 'warning', target: 'es2022' };
+const nodeOnly = ['webgpu', 'sharp'];
+// esbuild's ESM output for Node needs `require` for the CommonJS bits of dependencies
+const banner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
+
+await Promise.all([
+  build({ ...common, platform: 'node', external: nodeOnly, banner, entryPoints: { 'node/index': 'src/node.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  build({ ...common, platform: 'node', external: nodeOnly, banner, entryPoints: { wngan: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  build({ ...common, platform: 'node', external: nodeOnly, banner, entryPoints: { 'bench/kernels': 'bench/kernels.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  build({
+    ...common,
+    platform: 'browser',
+    entryPoints: { 'browser/wngan': 'src/browser.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    // a browser bundle that pulled in Dawn or Node built-ins would be a bug: fail the build
+    plugins: [{
+      name: 'no-node-in-browser',
+      setup(b) {
+        b.onResolve({ filter: /^(webgpu|sharp|node:.*|fs|path)$/ }, (a) => ({ errors: [{ text: `browser bundle must not import '${a.path}' (from ${a.importer})` }] }));
+      },
+    }],
+  }),
+]);
+console.log('built dist/node/index.mjs, dist/browser/wngan.mjs, dist/wngan.mjs, dist/bench/kernels.mjs');

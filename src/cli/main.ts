@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/** The `wngan` command line. Subcommands live in their own files; this only dispatches. */
+import { runInfo } from './info.js';
+import { runDemo } from './demo.js';
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
+  info: { run: runInfo, help: 'print the WebGPU adapter, its limits and features' },
+  demo: { run: runDemo, help: 'train a small weight-normalised classifier on Fashion-MNIST to show the engine working' },
+};
+
+function usage(): string {
+  return ['usage: wngan <command> [options]', '', 'commands:', ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`),
+    '', 'wngan <command> --help for its options'].join('\n');
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...args] = process.argv.slice(2);
+  if (!cmd || cmd === '--help' || cmd === '-h') {
+    console.log(usage());
+    return;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    console.error(`wngan: unknown command '${cmd}'\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  await c.run(args);
+}
+
+main().catch((e: Error) => {
+  console.error(`wngan: ${e.message}`);
+  process.exitCode = 1;
+});

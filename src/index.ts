@@ -1,0 +1,20 @@
+/** The platform-neutral engine API (no Dawn, no Node built-ins): what both the Node and browser entries export. */
+export { Runtime, type AdapterSummary, type RuntimeOptions } from './gpu/runtime.js';
+export type { PoolStats } from './gpu/buffer-pool.js';
+export { KernelError, type KernelSource } from './gpu/kernel.js';
+export { Tensor, tensor, empty, reshapeView, sizeOf, type Shape } from './tensor/tensor.js';
+export { currentRuntime, setRuntime } from './tensor/engine.js';
+export { tidy, keep } from './tensor/scope.js';
+export { noGrad, clearTape } from './autograd/tape.js';
+export { backward, zeroGrad } from './autograd/backward.js';
+export * from './ops/elementwise.js';
+export { sum, mean, sumToShape } from './ops/reduce.js';
+export { matmul, linear } from './ops/matmul.js';
+export { conv2d, convTranspose2d } from './ops/conv.js';
+export { wnConv2d, wnConvTranspose2d, wnLinear, WN_EPS_CONV, WN_EPS_LINEAR } from './ops/weight-norm.js';
+export { batchNorm } from './ops/batchnorm.js';
+export { prelu, tprelu } from './ops/prelu.js';
+export { bce, bceWithLogits, mse } from './ops/loss.js';
+export { avgPool2x2, upsampleNearest2x } from './ops/resample.js';
+export { weightedAdd } from './ops/weighted-add.js';
+export { Optimizer, RMSprop, Adam, type Param } from './optim/optimizer.js';

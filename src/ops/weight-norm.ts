@@ -1,0 +1,147 @@
+/**
+ * The paper's weight-normalised layers (not Salimans & Kingma's): per output channel o,
+ *   strict:  y_o = (v_o ⋆ x) / ‖v_o‖          affine:  y_o = γ_o · (v_o ⋆ x) / ‖v_o‖ + β_o
+ * with ‖v_o‖ = sqrt(Σ v_o² + eps) (eps 1e-6 for convolutions, 1e-8 for linear), and transposed convolutions
+ * multiplied by sqrt(stride_h·stride_w). Fused: one small kernel computes s_o = factor·γ_o/‖v_o‖ and the
+ * conv/matmul kernel applies s_o and β_o in its epilogue (kernels/weight_norm.wgsl).
+ */
+import src from '../../kernels/weight_norm.wgsl';
+import type { KernelSource } from '../gpu/kernel.js';
+import { record } from '../autograd/tape.js';
+import { empty, reshapeView, type Tensor } from '../tensor/tensor.js';
+import { dummyBuffer } from './launch.js';
+import { mulRaw } from './elementwise.js';
+import { matmulRaw } from './matmul.js';
+import { sumToShape } from './reduce.js';
+import {
+  channelSum, convGatherRaw, convOutputSize, convScatterRaw, convTransposeOutputSize, convWeightGradRaw,
+} from './conv.js';
+
+const K = {
+  scale: { name: 'weight_norm:scale', code: src, entry: 'scale', bindings: ['read', 'read', 'read_write', 'read_write', 'uniform'] },
+  backward: {
+    name: 'weight_norm:backward',
+    code: src,
+    entry: 'backward',
+    bindings: ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
+  },
+} satisfies Record<string, KernelSource>;
+
+export const WN_EPS_CONV = 1e-6;
+export const WN_EPS_LINEAR = 1e-8;
+
+interface WnLayout {
+  O: number;
+  J: number;
+  KK: number;
+  outMajor: boolean;
+  eps: number;
+  factor: number;
+}
+
+function wnScale(v: Tensor, gamma: Tensor | null, L: WnLayout): { s: Tensor; n: Tensor } {
+  const rt = v.rt;
+  const s = empty([L.O], 'wn-scale', rt);
+  const n = empty([L.O], 'wn-norm', rt);
+  rt.dispatch(
+    rt.kernel(K.scale, { OUT_MAJOR: +L.outMajor, AFFINE: +!!gamma }),
+    [v.buffer, gamma?.buffer ?? dummyBuffer(rt), s.buffer, n.buffer],
+    { O: L.O, J: L.J, KK: L.KK, eps: L.eps, factor: L.factor },
+    [L.O],
+  );
+  return { s, n };
+}
+
+/** ∂L/∂v and ∂L/∂γ from G = ∂L/∂w_eff. */
+function wnBackward(v: Tensor, G: Tensor, s: Tensor, n: Tensor, affine: boolean, L: WnLayout): { dv: Tensor; dgamma: Tensor | null } {
+  const rt = v.rt;
+  const dv = empty(v.shape, '', rt);
+  const dgamma = affine ? empty([L.O], '', rt) : null;
+  rt.dispatch(
+    rt.kernel(K.backward, { OUT_MAJOR: +L.outMajor, AFFINE: +affine }),
+    [v.buffer, G.buffer, s.buffer, n.buffer, dv.buffer, dgamma?.buffer ?? dummyBuffer(rt)],
+    { O: L.O, J: L.J, KK: L.KK, eps: L.eps, factor: L.factor },
+    [L.O],
+  );
+  return { dv, dgamma };
+}
+
+export interface WnOptions {
+  stride?: number;
+  padding?: number;
+  eps?: number;
+}
+
+function checkAffine(gamma: Tensor | null, beta: Tensor | null, O: number, what: string): void {
+  if (!!gamma !== !!beta) throw new Error(`${what}: the affine form needs both γ and β (got only one)`);
+  for (const t of [gamma, beta]) {
+    if (t && t.size !== O) throw new RangeError(`${what}: ${t.describe()} should have ${O} values (one per output channel)`);
+  }
+}
+
+function gradients(inputs: (Tensor | null)[], values: (Tensor | null)[]): (Tensor | null)[] {
+  return inputs.flatMap((t, i) => (t ? [t.requiresGrad ? values[i] : (values[i]?.dispose(), null)] : []));
+}
+
+/** y = γ·conv2d(x, v/‖v‖) + β (affine) or conv2d(x, v/‖v‖) (strict: pass null γ, β). v is [out,in,kh,kw]. */
+export function wnConv2d(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: WnOptions = {}): Tensor {
+  const stride = o.stride ?? 1;
+  const pad = o.padding ?? 0;
+  const [O, I, KH, KW] = v.shape;
+  if (x.rank !== 4 || v.rank !== 4 || x.shape[1] !== I) throw new RangeError(`wn_conv2d: input ${x.describe()} does not match weight ${v.describe()}`);
+  checkAffine(gamma, beta, O, 'wn_conv2d');
+  const L: WnLayout = { O, J: I * KH * KW, KK: KH * KW, outMajor: true, eps: o.eps ?? WN_EPS_CONV, factor: 1 };
+  const [, , H, W] = x.shape;
+  const OH = convOutputSize(H, KH, stride, pad);
+  const OW = convOutputSize(W, KW, stride, pad);
+  const { s, n } = wnScale(v, gamma, L);
+  const y = convGatherRaw(x, v, OH, OW, stride, pad, { scale: s, bias: beta });
+  const inputs = [x, v, gamma, beta];
+  return record('wn_conv2d', inputs.filter((t) => t) as Tensor[], y, (dy) => {
+    const sView = reshapeView(s, [1, O, 1, 1]);
+    const dx = x.requiresGrad ? convScatterRaw(mulRaw(dy, sView), v, H, W, stride, pad) : null;
+    const G = convWeightGradRaw(dy, x, KH, KW, stride, pad);
+    const { dv, dgamma } = wnBackward(v, G, s, n, !!gamma, L);
+    return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
+  }, [s, n]);
+}
+
+/** The transposed convolution version; v is [in,out,kh,kw] and the norm is per output channel (dim 1). */
+export function wnConvTranspose2d(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: WnOptions = {}): Tensor {
+  const stride = o.stride ?? 1;
+  const pad = o.padding ?? 0;
+  const [I, O, KH, KW] = v.shape;
+  if (x.rank !== 4 || v.rank !== 4 || x.shape[1] !== I) throw new RangeError(`wn_conv_transpose2d: input ${x.describe()} does not match weight ${v.describe()}`);
+  checkAffine(gamma, beta, O, 'wn_conv_transpose2d');
+  const L: WnLayout = { O, J: I * KH * KW, KK: KH * KW, outMajor: false, eps: o.eps ?? WN_EPS_CONV, factor: Math.sqrt(stride * stride) };
+  const [, , H, W] = x.shape;
+  const OH = convTransposeOutputSize(H, KH, stride, pad);
+  const OW = convTransposeOutputSize(W, KW, stride, pad);
+  const { s, n } = wnScale(v, gamma, L);
+  const y = convScatterRaw(x, v, OH, OW, stride, pad, { scale: s, bias: beta });
+  const inputs = [x, v, gamma, beta];
+  return record('wn_conv_transpose2d', inputs.filter((t) => t) as Tensor[], y, (dy) => {
+    const sView = reshapeView(s, [1, O, 1, 1]);
+    const dx = x.requiresGrad ? convGatherRaw(mulRaw(dy, sView), v, H, W, stride, pad) : null;
+    const G = convWeightGradRaw(x, dy, KH, KW, stride, pad);
+    const { dv, dgamma } = wnBackward(v, G, s, n, !!gamma, L);
+    return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
+  }, [s, n]);
+}
+
+/** y = γ·(x·(v/‖v‖)ᵀ) + β or the strict form; v is [out,in]. */
+export function wnLinear(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: { eps?: number } = {}): Tensor {
+  const [O, I] = v.shape;
+  if (x.rank !== 2 || v.rank !== 2 || x.shape[1] !== I) throw new RangeError(`wn_linear: input ${x.describe()} does not match weight ${v.describe()}`);
+  checkAffine(gamma, beta, O, 'wn_linear');
+  const L: WnLayout = { O, J: I, KK: 1, outMajor: true, eps: o.eps ?? WN_EPS_LINEAR, factor: 1 };
+  const { s, n } = wnScale(v, gamma, L);
+  const y = matmulRaw(x, v, { transB: true, colScale: s, colBias: beta ?? undefined });
+  const inputs = [x, v, gamma, beta];
+  return record('wn_linear', inputs.filter((t) => t) as Tensor[], y, (dy) => {
+    const dx = x.requiresGrad ? matmulRaw(mulRaw(dy, s), v) : null;
+    const G = matmulRaw(dy, x, { transA: true });
+    const { dv, dgamma } = wnBackward(v, G, s, n, !!gamma, L);
+    return gradients(inputs, [dx, dv, dgamma, beta ? sumToShape(dy, [O]) : null]);
+  }, [s, n]);
+}

@@ -1,0 +1,74 @@
+import { describe, it } from 'vitest';
+import { useGpu } from '../helpers/gpu.js';
+import { checkOp } from '../helpers/check.js';
+import { linear, matmul } from '../../src/ops/matmul.js';
+import { conv2d, convTranspose2d } from '../../src/ops/conv.js';
+import * as R from '../reference/ops.js';
+
+describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward vs finite differences (rtol 1e-4)', () => {
+  useGpu();
+  for (const [M, K, N] of [[1, 1, 1], [5, 7, 3], [33, 17, 65], [70, 130, 66]]) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      it(`matmul ${M}×${K}·${K}×${N} transA=${tA} transB=${tB}`, () =>
+        checkOp({
+          name: 'matmul',
+          inputs: [
+            { name: 'a', shape: tA ? [K, M] : [M, K] },
+            { name: 'b', shape: tB ? [N, K] : [K, N] },
+          ],
+          gpu: ([a, b]) => matmul(a, b, { transA: tA, transB: tB }),
+          ref: ([a, b]) => R.matmul(a, b, M, K, N, tA, tB),
+        }));
+    }
+  }
+  it('linear with and without bias, batch 1', async () => {
+    for (const [B, I, O, bias] of [[4, 9, 6, true], [1, 3, 5, false]] as const) {
+      await checkOp({
+        name: `linear ${B}x${I}->${O}`,
+        inputs: [
+          { name: 'x', shape: [B, I] },
+          { name: 'w', shape: [O, I] },
+          ...(bias ? [{ name: 'b', shape: [O] }] : []),
+        ],
+        gpu: ([x, w, b]) => linear(x, w, b ?? null),
+        ref: ([x, w, b]) => {
+          const y = R.matmul(x, w, B, I, O, false, true);
+          if (b) y.forEach((v, i) => (y[i] = v + b[i % O]));
+          return y;
+        },
+      });
+    }
+  });
+
+  const convCases: (R.ConvShape & { bias: boolean })[] = [
+    { N: 2, C: 3, H: 8, W: 8, O: 5, KH: 4, KW: 4, stride: 2, pad: 1, bias: true },   // DCGAN D layer
+    { N: 1, C: 3, H: 5, W: 7, O: 6, KH: 3, KW: 3, stride: 1, pad: 1, bias: true },   // odd sizes, batch 1
+    { N: 2, C: 8, H: 4, W: 4, O: 1, KH: 4, KW: 4, stride: 1, pad: 0, bias: false },  // D's last layer: 4×4 → 1×1
+    { N: 2, C: 5, H: 1, W: 1, O: 3, KH: 1, KW: 1, stride: 1, pad: 0, bias: true },   // 1×1 maps
+    { N: 1, C: 2, H: 7, W: 6, O: 3, KH: 4, KW: 3, stride: 3, pad: 2, bias: false },  // stride 3, non-square kernel
+  ];
+  for (const s of convCases) {
+    it(`conv2d ${JSON.stringify(s)}`, () =>
+      checkOp({
+        name: 'conv2d',
+        inputs: [
+          { name: 'x', shape: [s.N, s.C, s.H, s.W] },
+          { name: 'w', shape: [s.O, s.C, s.KH, s.KW] },
+          ...(s.bias ? [{ name: 'b', shape: [s.O] }] : []),
+        ],
+        gpu: ([x, w, b]) => conv2d(x, w, b ?? null, { stride: s.stride, padding: s.pad }),
+        ref: ([x, w, b]) => R.conv2d(x, w, b ?? null, s),
+      }));
+    it(`conv_transpose2d ${JSON.stringify(s)}`, () =>
+      checkOp({
+        name: 'conv_transpose2d',
+        inputs: [
+          { name: 'x', shape: [s.N, s.C, s.H, s.W] },
+          { name: 'w', shape: [s.C, s.O, s.KH, s.KW] },
+          ...(s.bias ? [{ name: 'b', shape: [s.O] }] : []),
+        ],
+        gpu: ([x, w, b]) => convTranspose2d(x, w, b ?? null, { stride: s.stride, padding: s.pad }),
+        ref: ([x, w, b]) => R.convTranspose2d(x, w, b ?? null, s),
+      }));
+  }
+});
