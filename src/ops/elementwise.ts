@@ -116,6 +116,11 @@ export function full(shape: Shape, value: number, name = ''): Tensor {
 export const zeros = (shape: Shape, name = '') => full(shape, 0, name);
 export const ones = (shape: Shape, name = '') => full(shape, 1, name);
 
+/** The same values with no gradient history (a view: no copy); gradients stop here. */
+export function detach(x: Tensor): Tensor {
+  return reshapeView(x, x.shape);
+}
+
 /** A differentiable reshape (a view: no copy). */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   let s = [...shape];

@@ -1,0 +1,98 @@
+/**
+ * One GAN = G and D with their optimisers, built from a config with a seeded RNG, plus the R1 training
+ * iteration. Kept apart from the run loop (trainer.ts) so tests can drive single iterations.
+ */
+import { Rng } from '../util/rng.js';
+import type { Module } from '../nn/module.js';
+import { DcganDiscriminator, DcganGenerator } from '../models/dcgan.js';
+import { ResnetDiscriminator, ResnetGenerator } from '../models/resnet.js';
+import { Adam, type Optimizer, RMSprop } from '../optim/optimizer.js';
+import { tensor, type Tensor } from '../tensor/tensor.js';
+import { tidy } from '../tensor/scope.js';
+import { noGrad } from '../autograd/tape.js';
+import { backward } from '../autograd/backward.js';
+import { add, detach } from '../ops/elementwise.js';
+import { bce, bceWithLogits } from '../ops/loss.js';
+import type { TrainConfig } from './config.js';
+
+export interface Gan {
+  G: Module;
+  D: Module;
+  optG: Optimizer;
+  optD: Optimizer;
+  /** D outputs logits (the ResNet, R2) rather than probabilities (the DCGAN, R1) */
+  dLogits: boolean;
+}
+
+export function buildGan(c: TrainConfig): Gan {
+  const init = new Rng(c.seed).fork('init');
+  const dcgan = { imageSize: c.imageSize, norm: c.norm, codeSize: c.codeSize, baseWidth: c.baseWidth };
+  const G = c.model === 'dcgan' ? new DcganGenerator(init.fork('G'), dcgan) : new ResnetGenerator(init.fork('G'), resnetConfig(c));
+  const D = c.model === 'dcgan' ? new DcganDiscriminator(init.fork('D'), dcgan) : new ResnetDiscriminator(init.fork('D'), resnetConfig(c));
+  const opt = (m: Module, lr: number): Optimizer =>
+    c.optimizer === 'adam'
+      ? new Adam(m.parameters(), { lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps })
+      : new RMSprop(m.parameters(), { lr, alpha: c.alpha, eps: c.eps });
+  return { G, D, optG: opt(G, c.lrG), optD: opt(D, c.lrD), dLogits: c.model === 'resnet' };
+}
+
+function resnetConfig(c: TrainConfig) {
+  return { imageSize: c.imageSize, codeSize: c.codeSize, baseWidth: c.baseWidth, blocksPerLevel: c.blocksPerLevel };
+}
+
+export function setLrScale(g: Gan, c: TrainConfig, scale: number): void {
+  for (const [opt, lr] of [[g.optG, c.lrG], [g.optD, c.lrD]] as const) (opt as RMSprop | Adam).opts.lr = lr * scale;
+}
+
+export function disposeGan(g: Gan): void {
+  g.optG.dispose();
+  g.optD.dispose();
+  g.G.dispose();
+  g.D.dispose();
+}
+
+export function sampleZ(rng: Rng, batch: number, codeSize: number): Tensor {
+  const z = new Float32Array(batch * codeSize);
+  rng.fillNormal(z);
+  return tensor(z, [batch, codeSize]);
+}
+
+/**
+ * One training iteration. R1 (DCGAN): one D step on a real batch and a fake batch from fresh z (separate
+ * forward passes, so BN sees them apart), then one G step with fresh z, non-saturating BCE.
+ * R2 (ResNet): G step first (D's gradient on the fake images pushed back through G), then a D step on that
+ * same fake batch plus the real one; BCE with logits. Returns the losses as tensors (not yet read back).
+ */
+export function trainIteration(g: Gan, real: Float32Array, rngZ: Rng, batch: number, codeSize: number, imageSize: number): { lossD: Tensor; lossG: Tensor } {
+  const loss = g.dLogits ? bceWithLogits : bce;
+  return tidy(() => {
+    const x = tensor(real, [batch, 3, imageSize, imageSize]);
+    if (!g.dLogits) {
+      const fake = noGrad(() => g.G.forward(sampleZ(rngZ, batch, codeSize)));
+      const lossD = add(loss(g.D.forward(x), 1), loss(g.D.forward(fake), 0));
+      g.optD.zeroGrad();
+      backward(lossD);
+      g.optD.step();
+      g.D.requiresGrad(false);
+      const lossG = loss(g.D.forward(g.G.forward(sampleZ(rngZ, batch, codeSize))), 1);
+      g.optG.zeroGrad();
+      backward(lossG);
+      g.optG.step();
+      g.D.requiresGrad(true);
+      return { lossD, lossG };
+    }
+    // R2: G step first on D(fake); then D on the same fake batch (detached) and the real one
+    const fake = g.G.forward(sampleZ(rngZ, batch, codeSize));
+    g.D.requiresGrad(false);
+    const lossG = loss(g.D.forward(fake), 1);
+    g.optG.zeroGrad();
+    backward(lossG);
+    g.optG.step();
+    g.D.requiresGrad(true);
+    const lossD = add(loss(g.D.forward(x), 1), loss(g.D.forward(detach(fake)), 0));
+    g.optD.zeroGrad();
+    backward(lossD);
+    g.optD.step();
+    return { lossD, lossG };
+  });
+}
