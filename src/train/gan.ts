@@ -61,20 +61,21 @@ export function sampleZ(rng: Rng, batch: number, codeSize: number): Tensor {
  * One training iteration. R1 (DCGAN): one D step on a real batch and a fake batch from fresh z (separate
  * forward passes, so BN sees them apart), then one G step with fresh z, non-saturating BCE.
  * R2 (ResNet): G step first (D's gradient on the fake images pushed back through G), then a D step on that
- * same fake batch plus the real one; BCE with logits. Returns the losses as tensors (not yet read back).
+ * same fake batch plus the real one; BCE with logits. `nextZ` draws a fresh latent batch (called twice in
+ * R1, once in R2). Returns the losses as tensors (not yet read back).
  */
-export function trainIteration(g: Gan, real: Float32Array, rngZ: Rng, batch: number, codeSize: number, imageSize: number): { lossD: Tensor; lossG: Tensor } {
+export function trainIteration(g: Gan, real: Float32Array, nextZ: () => Tensor, batch: number, imageSize: number): { lossD: Tensor; lossG: Tensor } {
   const loss = g.dLogits ? bceWithLogits : bce;
   return tidy(() => {
     const x = tensor(real, [batch, 3, imageSize, imageSize]);
     if (!g.dLogits) {
-      const fake = noGrad(() => g.G.forward(sampleZ(rngZ, batch, codeSize)));
+      const fake = noGrad(() => g.G.forward(nextZ()));
       const lossD = add(loss(g.D.forward(x), 1), loss(g.D.forward(fake), 0));
       g.optD.zeroGrad();
       backward(lossD);
       g.optD.step();
       g.D.requiresGrad(false);
-      const lossG = loss(g.D.forward(g.G.forward(sampleZ(rngZ, batch, codeSize))), 1);
+      const lossG = loss(g.D.forward(g.G.forward(nextZ())), 1);
       g.optG.zeroGrad();
       backward(lossG);
       g.optG.step();
@@ -82,7 +83,7 @@ export function trainIteration(g: Gan, real: Float32Array, rngZ: Rng, batch: num
       return { lossD, lossG };
     }
     // R2: G step first on D(fake); then D on the same fake batch (detached) and the real one
-    const fake = g.G.forward(sampleZ(rngZ, batch, codeSize));
+    const fake = g.G.forward(nextZ());
     g.D.requiresGrad(false);
     const lossG = loss(g.D.forward(fake), 1);
     g.optG.zeroGrad();

@@ -15,7 +15,7 @@ import { tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/tape.js';
 import { collectState, applyState } from './state.js';
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint.js';
-import { buildGan, disposeGan, setLrScale, trainIteration, type Gan } from './gan.js';
+import { buildGan, disposeGan, sampleZ, setLrScale, trainIteration, type Gan } from './gan.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { reconstructionError } from '../metrics/reconstruction.js';
 import { writeImageGrid } from '../util/png-grid.js';
@@ -177,7 +177,7 @@ export class Trainer {
       const t0 = performance.now();
       const real = await loadBatch(this.data, this.sampler.nextBatch());
       setLrScale(this.gan, c, it <= this.lrScaleUntil ? c.guardLrFactor : 1);
-      const { lossD, lossG } = trainIteration(this.gan, real, this.rngZ, c.batchSize, c.codeSize, c.imageSize);
+      const { lossD, lossG } = trainIteration(this.gan, real, () => sampleZ(this.rngZ, c.batchSize, c.codeSize), c.batchSize, c.imageSize);
       rt.flush();
       const [d, g] = [await lossD.item(), await lossG.item()];
       lossD.dispose();
