@@ -2,8 +2,14 @@
 /** The `wngan` command line. Subcommands live in their own files; this only dispatches. */
 import { runInfo } from './info.js';
 import { runDemo } from './demo.js';
+import { runTrain } from './train.js';
+import { runRecon } from './recon.js';
+import { runSample } from './sample.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
+  train: { run: runTrain, help: 'train a GAN of the paper (DCGAN or WN ResNet) with checkpoints, samples and the running reconstruction test' },
+  recon: { run: runRecon, help: "the paper's reconstruction error of a checkpoint on held-out images" },
+  sample: { run: runSample, help: 'write a grid of generated images' },
   info: { run: runInfo, help: 'print the WebGPU adapter, its limits and features' },
   demo: { run: runDemo, help: 'train a small weight-normalised classifier on Fashion-MNIST to show the engine working' },
 };

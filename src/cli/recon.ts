@@ -1,0 +1,66 @@
+/** `wngan recon`: the paper's reconstruction metric on the held-out images of a checkpoint's data split. */
+import { initNode, shutdown } from '../engine-node.js';
+import { openDataset } from '../data/open.js';
+import { loadBatch } from '../data/dataset.js';
+import { splitIndices } from '../data/split.js';
+import { reconstructionError } from '../metrics/reconstruction.js';
+import { disposeGan } from '../train/gan.js';
+import { writeImageGrid } from '../util/png-grid.js';
+import type { DatasetKind } from '../data/open.js';
+import { helpText, parseArgs } from './args.js';
+import { loadGan } from './load-model.js';
+import { progress } from './progress.js';
+
+const SPEC = {
+  checkpoint: { type: 'string', help: 'a wngan checkpoint (.safetensors)' },
+  data: { type: 'string', default: '', help: "data path (default: the checkpoint's training data)" },
+  'data-kind': { type: 'string', default: '', help: 'fashion-mnist | cifar10 | folder | lsun (default: guessed)' },
+  split: { type: 'string', default: 'final', help: "final (the held-out final test set) or running (its first images)" },
+  steps: { type: 'number', default: 0, help: 'z-optimisation steps (default: the config: 50 running, 500 final)' },
+  limit: { type: 'number', default: 0, help: 'use only the first N images of the split (0 = all)' },
+  png: { type: 'string', default: '', help: 'write originals | reconstructions as a PNG grid here' },
+  json: { type: 'boolean', default: false, help: 'print the result as JSON' },
+} as const;
+
+export async function runRecon(args: string[]): Promise<void> {
+  const o = parseArgs('recon', args, SPEC);
+  if (!o) return console.log(helpText('recon', 'Reconstruction error (z = 0, G frozen in eval mode, RMSprop lr 0.01 on z, MSE per pixel per channel on [0,1]).', SPEC));
+  if (o.split !== 'final' && o.split !== 'running') throw new Error(`recon: --split must be final or running, got '${o.split}'`);
+  await initNode();
+  const { gan, config, iteration } = await loadGan(o.checkpoint);
+  try {
+    const spec = o.data ? { kind: (o['data-kind'] || undefined) as DatasetKind | undefined, path: o.data } : config.data;
+    const ds = await openDataset({ ...spec, imageSize: config.imageSize });
+    // the same seeded split as training, so the held-out images are ones the model never saw
+    const split = splitIndices(ds.length, config.seed, { finalTestSize: config.finalTestSize, runningTestSize: config.runningTestSize });
+    let indices = o.split === 'final' ? split.finalTest : split.runningTest;
+    if (o.limit > 0) indices = indices.subarray(0, o.limit);
+    const steps = o.steps || (o.split === 'final' ? config.finalReconSteps : config.reconSteps);
+    const bar = progress('recon', indices.length);
+    const S = config.imageSize;
+    const r = await reconstructionError(gan.G, indices.length, (start, n) => loadBatch(ds, indices.subarray(start, start + n)), [3, S, S], {
+      codeSize: config.codeSize, steps, keepImages: Boolean(o.png), onBatch: (done) => bar.update(done),
+    });
+    bar.stop();
+    const result = { checkpoint: o.checkpoint, iteration, split: o.split, images: indices.length, steps, msePerPixel: r.mse, perImageSquaredDistance: r.perImageSquaredDistance };
+    if (o.json) console.log(JSON.stringify(result));
+    else console.log(`reconstruction error, ${o.split} test (${indices.length} images, ${steps} steps): MSE per pixel per channel ${r.mse.toFixed(6)}; per image ${r.perImageSquaredDistance.toFixed(3)}`);
+    if (o.png) {
+      // pairs side by side: original, reconstruction (up to 32 pairs)
+      const pairs = Math.min(32, indices.length);
+      const per = 3 * S * S;
+      const originals = await loadBatch(ds, indices.subarray(0, pairs));
+      const grid = new Float32Array(2 * pairs * per);
+      for (let i = 0; i < pairs; i++) {
+        grid.set(originals.subarray(i * per, (i + 1) * per), 2 * i * per);
+        grid.set(r.reconstructions!.subarray(i * per, (i + 1) * per), (2 * i + 1) * per);
+      }
+      await writeImageGrid(o.png, grid, 2 * pairs, S, 8);
+      console.log(`wrote ${o.png} (pairs of original | reconstruction)`);
+    }
+    await ds.close?.();
+  } finally {
+    disposeGan(gan);
+    shutdown();
+  }
+}

@@ -1,0 +1,35 @@
+/** `wngan sample`: a grid of images from G (eval mode) for random z. */
+import { initNode, shutdown } from '../engine-node.js';
+import { Rng } from '../util/rng.js';
+import { noGrad } from '../autograd/tape.js';
+import { tidy } from '../tensor/scope.js';
+import { disposeGan, sampleZ } from '../train/gan.js';
+import { writeImageGrid } from '../util/png-grid.js';
+import { helpText, parseArgs } from './args.js';
+import { loadGan } from './load-model.js';
+
+const SPEC = {
+  checkpoint: { type: 'string', help: 'a wngan checkpoint (.safetensors)' },
+  out: { type: 'string', default: 'samples.png', help: 'PNG file to write' },
+  count: { type: 'number', default: 64, help: 'number of images' },
+  seed: { type: 'number', default: 1, help: 'seed of z' },
+} as const;
+
+export async function runSample(args: string[]): Promise<void> {
+  const o = parseArgs('sample', args, SPEC);
+  if (!o) return console.log(helpText('sample', 'Write a grid of generated images (G in eval mode).', SPEC));
+  if (!Number.isInteger(o.count) || o.count < 1) throw new Error(`sample: --count must be a positive integer, got ${o.count}`);
+  await initNode();
+  const { gan, config, iteration } = await loadGan(o.checkpoint);
+  try {
+    gan.G.eval();
+    const img = tidy(() => noGrad(() => gan.G.forward(sampleZ(new Rng(o.seed), o.count, config.codeSize))));
+    const host = await img.read();
+    img.dispose();
+    await writeImageGrid(o.out, host, o.count, config.imageSize);
+    console.log(`wrote ${o.out}: ${o.count} samples of ${o.checkpoint} (iteration ${iteration})`);
+  } finally {
+    disposeGan(gan);
+    shutdown();
+  }
+}
