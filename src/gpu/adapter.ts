@@ -32,6 +32,7 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
     architecture: info.architecture ?? '',
     device: info.device ?? '',
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize,
     features: [...adapter.features].map(String).sort(),
     limits,
   };

@@ -103,6 +103,11 @@ export class PipelineCache {
     return this.cache.size;
   }
 
+  /** cache keys ("source name|overrides") of every pipeline created so far */
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
   get(src: KernelSource, overrides: Record<string, number> = {}): CompiledKernel {
     const key = `${src.name}|${Object.entries(overrides)
       .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -17,6 +17,8 @@ export interface AdapterSummary {
   architecture: string;
   device: string;
   isFallbackAdapter: boolean;
+  /** smallest subgroup size the adapter may use (undefined when not reported) */
+  subgroupMinSize?: number;
   features: string[];
   limits: Record<string, number>;
 }
@@ -42,6 +44,8 @@ export class Runtime {
   private destroyed = false;
   /** counters for benchmarks and tests */
   readonly counters = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
+  /** kernel variant choices; the defaults pick the fastest variant the device supports */
+  readonly tuning = { subgroupGemm: true };
 
   constructor(
     readonly device: GPUDevice,

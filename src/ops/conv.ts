@@ -9,6 +9,7 @@ import { record } from '../autograd/tape.js';
 import { empty, reshapeView, type Tensor } from '../tensor/tensor.js';
 import { dummyBuffer, grid1d } from './launch.js';
 import { sumToShape } from './reduce.js';
+import { convForwardGemm, convTransposeGemm, convWeightGradGemm, subgroupGemmAvailable } from './conv-gemm.js';
 
 const B5 = ['read', 'read', 'read', 'read', 'read_write', 'uniform'] as const;
 const K = {
@@ -49,16 +50,19 @@ function launchConv(kind: 'gather' | 'scatter', x: Tensor, w: Tensor, outC: numb
 
 /** out[n,o] = Σ W[o,i] ⋆ in[n,i] (a convolution; W is [out,in,kh,kw]). */
 export function convGatherRaw(x: Tensor, w: Tensor, OH: number, OW: number, stride: number, pad: number, ep: Epilogue = {}): Tensor {
+  if (subgroupGemmAvailable(x.rt)) return convForwardGemm(x, w, OH, OW, stride, pad, ep);
   return launchConv('gather', x, w, w.shape[0], OH, OW, stride, pad, ep);
 }
 
 /** out[n,o] = Σ W[i,o] ⋆ᵀ in[n,i] (a transposed convolution; W is [in,out,kh,kw]). */
 export function convScatterRaw(x: Tensor, w: Tensor, OH: number, OW: number, stride: number, pad: number, ep: Epilogue = {}): Tensor {
+  if (subgroupGemmAvailable(x.rt) && stride <= w.shape[2] && stride <= w.shape[3]) return convTransposeGemm(x, w, OH, OW, stride, pad, ep);
   return launchConv('scatter', x, w, w.shape[1], OH, OW, stride, pad, ep);
 }
 
 /** dW[a,b,kh,kw] = Σ_{n,y,x} g[n,a,y,x] · big[n,b,y·s−p+kh, x·s−p+kw]. */
 export function convWeightGradRaw(g: Tensor, big: Tensor, KH: number, KW: number, stride: number, pad: number): Tensor {
+  if (subgroupGemmAvailable(g.rt)) return convWeightGradGemm(g, big, KH, KW, stride, pad);
   const [N, A, OH, OW] = g.shape;
   const [, Bc, H, W] = big.shape;
   const rt = g.rt;

@@ -1,12 +1,13 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useGpu } from '../helpers/gpu.js';
 import { checkOp } from '../helpers/check.js';
 import { linear, matmul } from '../../src/ops/matmul.js';
 import { conv2d, convTranspose2d } from '../../src/ops/conv.js';
+import { subgroupGemmAvailable } from '../../src/ops/conv-gemm.js';
 import * as R from '../reference/ops.js';
 
 describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward vs finite differences (rtol 1e-4)', () => {
-  useGpu();
+  const gpu = useGpu();
   for (const [M, K, N] of [[1, 1, 1], [5, 7, 3], [33, 17, 65], [70, 130, 66]]) {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
       it(`matmul ${M}×${K}·${K}×${N} transA=${tA} transB=${tB}`, () =>
@@ -47,8 +48,20 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
     { N: 2, C: 5, H: 1, W: 1, O: 3, KH: 1, KW: 1, stride: 1, pad: 0, bias: true },   // 1×1 maps
     { N: 1, C: 2, H: 7, W: 6, O: 3, KH: 4, KW: 3, stride: 3, pad: 2, bias: false },  // stride 3, non-square kernel
   ];
+  // every case on both kernel families: the subgroup implicit GEMM (when the device has subgroups) and
+  // the portable direct kernels
+  for (const path of ['subgroup-gemm', 'direct'] as const)
   for (const s of convCases) {
-    it(`conv2d ${JSON.stringify(s)}`, () =>
+    const withPath = (f: () => Promise<void>) => async () => {
+      const rt = gpu.rt();
+      rt.tuning.subgroupGemm = path === 'subgroup-gemm';
+      try {
+        await f();
+      } finally {
+        rt.tuning.subgroupGemm = true;
+      }
+    };
+    it(`[${path}] conv2d ${JSON.stringify(s)}`, withPath(() =>
       checkOp({
         name: 'conv2d',
         inputs: [
@@ -58,8 +71,8 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
         ],
         gpu: ([x, w, b]) => conv2d(x, w, b ?? null, { stride: s.stride, padding: s.pad }),
         ref: ([x, w, b]) => R.conv2d(x, w, b ?? null, s),
-      }));
-    it(`conv_transpose2d ${JSON.stringify(s)}`, () =>
+      })));
+    it(`[${path}] conv_transpose2d ${JSON.stringify(s)}`, withPath(() =>
       checkOp({
         name: 'conv_transpose2d',
         inputs: [
@@ -69,6 +82,12 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
         ],
         gpu: ([x, w, b]) => convTranspose2d(x, w, b ?? null, { stride: s.stride, padding: s.pad }),
         ref: ([x, w, b]) => R.convTranspose2d(x, w, b ?? null, s),
-      }));
+      })));
   }
+  it('on a device with subgroups, convolutions run on the implicit-GEMM kernels', () => {
+    const rt = gpu.rt();
+    const used = rt.pipelines.keys().some((k) => k.startsWith('conv_gemm_subgroup'));
+    expect(used).toBe(subgroupGemmAvailable(rt));
+    if (rt.adapter.description.includes('llvmpipe')) expect(used).toBe(true); // lavapipe offers 8-lane subgroups
+  });
 });
