@@ -7,20 +7,6 @@ override TRAIN: bool = true;
 
 struct Params { N: u32, C: u32, S: u32, eps: f32, momentum: f32, update_running: u32 }
 
-var<workgroup> red: array<f32, WG>;
-
-fn workgroup_sum(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-
 // ---- stats: batch mean and 1/sqrt(var + eps) per channel; optional running-stat update ----
 @group(0) @binding(0) var<storage, read> sx: array<f32>;
 @group(0) @binding(1) var<storage, read_write> running_mean: array<f32>;
@@ -34,14 +20,18 @@ fn stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) li
   let c = wid.x;
   let M = sp.N * sp.S;
   var acc = 0.0;
+  var w = chan_walk(lid.x, sp.S);
   for (var r = lid.x; r < M; r += WG) {
-    acc += sx[((r / sp.S) * sp.C + c) * sp.S + r % sp.S];
+    acc += sx[chan_index(w, sp.C, c, sp.S)];
+    chan_next(&w, sp.S);
   }
   let mean = workgroup_sum(lid.x, acc) / f32(M);
   acc = 0.0;
+  w = chan_walk(lid.x, sp.S);
   for (var r = lid.x; r < M; r += WG) {
-    let d = sx[((r / sp.S) * sp.C + c) * sp.S + r % sp.S] - mean;
+    let d = sx[chan_index(w, sp.C, c, sp.S)] - mean;
     acc += d * d;
+    chan_next(&w, sp.S);
   }
   let var_b = workgroup_sum(lid.x, acc) / f32(M);
   if (lid.x == 0u) {
@@ -80,11 +70,12 @@ fn eval_stats(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(6) var<uniform> ap: Params;
 
 @compute @workgroup_size(WG)
-fn apply(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-         @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid.x;
-  if (i >= ap.N * ap.C * ap.S) { return; }
-  let c = (i / ap.S) % ap.C;
+fn apply(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= ap.S || plane >= ap.N * ap.C) { return; }
+  let c = plane % ap.C;
+  let i = plane * ap.S + s;
   ay[i] = (ax[i] - amean[c]) * ainvstd[c] * agamma[c] + abeta[c];
 }
 
@@ -105,11 +96,13 @@ fn backward_reduce(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
   let invstd = rinvstd[c];
   var sdy = 0.0;
   var sdyx = 0.0;
+  var w = chan_walk(lid.x, rp.S);
   for (var r = lid.x; r < M; r += WG) {
-    let k = ((r / rp.S) * rp.C + c) * rp.S + r % rp.S;
+    let k = chan_index(w, rp.C, c, rp.S);
     let g = rdy[k];
     sdy += g;
     sdyx += g * (rx[k] - mean) * invstd;
+    chan_next(&w, rp.S);
   }
   let a = workgroup_sum(lid.x, sdy);
   let b = workgroup_sum(lid.x, sdyx);
@@ -131,11 +124,12 @@ fn backward_reduce(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
 @group(0) @binding(8) var<uniform> bp: Params;
 
 @compute @workgroup_size(WG)
-fn backward_input(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-                  @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid.x;
-  if (i >= bp.N * bp.C * bp.S) { return; }
-  let c = (i / bp.S) % bp.C;
+fn backward_input(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= bp.S || plane >= bp.N * bp.C) { return; }
+  let c = plane % bp.C;
+  let i = plane * bp.S + s;
   let k = bgamma[c] * binvstd[c];
   if (TRAIN) {
     let M = f32(bp.N * bp.S);

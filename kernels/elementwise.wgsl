@@ -87,6 +87,8 @@ const MUL: u32 = 2u;
 const DIV: u32 = 3u;
 const LEFT: u32 = 4u;         // a alone: broadcasting copy
 override BOP: u32 = 0u;
+// 0: general broadcasting (index arithmetic per element); 1: same shapes (no index arithmetic)
+override LAYOUT: u32 = 0u;
 
 // out = alpha · (a op b)
 struct BinaryParams {
@@ -105,14 +107,21 @@ fn binary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
           @builtin(local_invocation_id) lid: vec3<u32>) {
   let i = flat_index(wid, nwg, lid);
   if (i >= q.n) { return; }
-  let i3 = i % q.d3;
-  let r2 = i / q.d3;
-  let i2 = r2 % q.d2;
-  let r1 = r2 / q.d2;
-  let i1 = r1 % q.d1;
-  let i0 = r1 / q.d1;
-  let va = ba[i0 * q.sa0 + i1 * q.sa1 + i2 * q.sa2 + i3 * q.sa3];
-  let vb = bb[select(0u, i0 * q.sb0 + i1 * q.sb1 + i2 * q.sb2 + i3 * q.sb3, BOP != LEFT)];
+  var va: f32;
+  var vb: f32;
+  if (LAYOUT == 1u) {
+    va = ba[i];
+    vb = bb[i];
+  } else {
+    let i3 = i % q.d3;
+    let r2 = i / q.d3;
+    let i2 = r2 % q.d2;
+    let r1 = r2 / q.d2;
+    let i1 = r1 % q.d1;
+    let i0 = r1 / q.d1;
+    va = ba[i0 * q.sa0 + i1 * q.sa1 + i2 * q.sa2 + i3 * q.sa3];
+    vb = bb[select(0u, i0 * q.sb0 + i1 * q.sb1 + i2 * q.sb2 + i3 * q.sb3, BOP != LEFT)];
+  }
   var r: f32;
   switch BOP {
     case 0u: { r = va + vb; }
@@ -122,6 +131,31 @@ fn binary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     default: { r = va; }
   }
   bout[i] = q.alpha * r;
+}
+
+// out[n,c,s] = alpha · (a[n,c,s] op b[c]): a per-channel operand on the plane grid of lib/channel.wgsl
+struct ChannelParams { N: u32, C: u32, S: u32, alpha: f32 }
+@group(0) @binding(0) var<storage, read> ca: array<f32>;
+@group(0) @binding(1) var<storage, read> cb: array<f32>;
+@group(0) @binding(2) var<storage, read_write> cout: array<f32>;
+@group(0) @binding(3) var<uniform> cp: ChannelParams;
+
+@compute @workgroup_size(WG)
+fn binary_channel(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= cp.S || plane >= cp.N * cp.C) { return; }
+  let i = plane * cp.S + s;
+  let va = ca[i];
+  let vb = cb[plane % cp.C];
+  var r: f32;
+  switch BOP {
+    case 0u: { r = va + vb; }
+    case 1u: { r = va - vb; }
+    case 2u: { r = va * vb; }
+    default: { r = va / vb; }
+  }
+  cout[i] = cp.alpha * r;
 }
 
 struct FillParams { n: u32, value: f32 }

@@ -16,11 +16,12 @@ fn thr(b: f32) -> f32 { return select(0.0, b, HAS_B); }
 @group(0) @binding(4) var<uniform> fp: Params;
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-           @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid.x;
-  if (i >= fp.N * fp.C * fp.S) { return; }
-  let c = (i / fp.S) % fp.C;
+fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= fp.S || plane >= fp.N * fp.C) { return; }
+  let c = plane % fp.C;
+  let i = plane * fp.S + s;
   var b = 0.0;
   if (HAS_B) { b = fb[c]; }
   let t = fx[i] - b;
@@ -35,11 +36,12 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
 @group(0) @binding(5) var<uniform> gp: Params;
 
 @compute @workgroup_size(WG)
-fn backward_input(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-                  @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid.x;
-  if (i >= gp.N * gp.C * gp.S) { return; }
-  let c = (i / gp.S) % gp.C;
+fn backward_input(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= gp.S || plane >= gp.N * gp.C) { return; }
+  let c = plane % gp.C;
+  let i = plane * gp.S + s;
   var b = 0.0;
   if (HAS_B) { b = gb[c]; }
   gdx[i] = gdy[i] * select(ga[c], 1.0, gx[i] - b >= 0.0);
@@ -54,20 +56,6 @@ fn backward_input(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
 @group(0) @binding(5) var<storage, read_write> db: array<f32>;
 @group(0) @binding(6) var<uniform> pp: Params;
 
-var<workgroup> red: array<f32, WG>;
-
-fn workgroup_sum(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
-
 @compute @workgroup_size(WG)
 fn backward_params(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let c = wid.x;
@@ -76,13 +64,15 @@ fn backward_params(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
   if (HAS_B) { b = pb[c]; }
   var sa = 0.0;
   var sneg = 0.0;
+  var w = chan_walk(lid.x, pp.S);
   for (var r = lid.x; r < M; r += WG) {
-    let k = ((r / pp.S) * pp.C + c) * pp.S + r % pp.S;
+    let k = chan_index(w, pp.C, c, pp.S);
     let t = px[k] - b;
     if (t < 0.0) {
       sa += t * pdy[k];
       sneg += pdy[k];
     }
+    chan_next(&w, pp.S);
   }
   let ta = workgroup_sum(lid.x, sa);
   let tn = workgroup_sum(lid.x, sneg);

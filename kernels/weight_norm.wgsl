@@ -5,7 +5,7 @@
 // ‖v_o‖ = sqrt(Σ v_o² + eps) over every element feeding output o. Layouts:
 //   OUT_MAJOR (conv [O,I,kh,kw], linear [O,I]): element j of channel o is v[o·J + j];
 //   otherwise (transposed conv [I,O,kh,kw]):    j = i·KK + k  ↦ v[(i·O + o)·KK + k].
-// One workgroup per output channel.
+// One workgroup per output channel (workgroup_sum comes from lib/channel.wgsl).
 
 override WG: u32 = 64;
 override OUT_MAJOR: bool = true;
@@ -19,23 +19,9 @@ struct Params { O: u32, J: u32, KK: u32, eps: f32, factor: f32 }
 @group(0) @binding(3) var<storage, read_write> norm_out: array<f32>;    // ‖v_o‖ (kept for backward)
 @group(0) @binding(4) var<uniform> p: Params;
 
-var<workgroup> red: array<f32, WG>;
-
 fn at(o: u32, j: u32) -> u32 {
   if (OUT_MAJOR) { return o * p.J + j; }
   return ((j / p.KK) * p.O + o) * p.KK + j % p.KK;
-}
-
-fn workgroup_sum(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) { red[lid] += red[lid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
 }
 
 @compute @workgroup_size(WG)

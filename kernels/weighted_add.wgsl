@@ -6,8 +6,6 @@ override WG: u32 = 64;
 
 struct Params { N: u32, C: u32, S: u32 }
 
-fn index(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>) -> u32 { return (wid.y * nwg.x + wid.x) * WG + lid.x; }
-
 @group(0) @binding(0) var<storage, read> fx: array<f32>;
 @group(0) @binding(1) var<storage, read> fy: array<f32>;
 @group(0) @binding(2) var<storage, read> fa: array<f32>;
@@ -16,11 +14,12 @@ fn index(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>) -> u32 { return (wid.y 
 @group(0) @binding(5) var<uniform> fp: Params;
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-           @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = index(wid, nwg, lid);
-  if (i >= fp.N * fp.C * fp.S) { return; }
-  let c = (i / fp.S) % fp.C;
+fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= fp.S || plane >= fp.N * fp.C) { return; }
+  let c = plane % fp.C;
+  let i = plane * fp.S + s;
   let a = fa[c];
   let b = fb[c];
   fout[i] = (a * fx[i] + b * fy[i]) / sqrt(a * a + b * b);
@@ -34,11 +33,12 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
 @group(0) @binding(5) var<uniform> ip: Params;
 
 @compute @workgroup_size(WG)
-fn backward_inputs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-                   @builtin(local_invocation_id) lid: vec3<u32>) {
-  let i = index(wid, nwg, lid);
-  if (i >= ip.N * ip.C * ip.S) { return; }
-  let c = (i / ip.S) % ip.C;
+fn backward_inputs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let plane = plane_of(wid);
+  let s = wid.x * WG + lid.x;
+  if (s >= ip.S || plane >= ip.N * ip.C) { return; }
+  let c = plane % ip.C;
+  let i = plane * ip.S + s;
   let a = ia[c];
   let b = ib[c];
   let inv = 1.0 / sqrt(a * a + b * b);
@@ -55,8 +55,6 @@ fn backward_inputs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroup
 @group(0) @binding(6) var<storage, read_write> db: array<f32>;
 @group(0) @binding(7) var<uniform> pp: Params;
 
-var<workgroup> red: array<f32, WG>;
-
 @compute @workgroup_size(WG)
 fn backward_params(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let c = wid.x;
@@ -64,19 +62,16 @@ fn backward_params(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
   let b = pb[c];
   let M = pp.N * pp.S;
   var acc = 0.0;
+  var w = chan_walk(lid.x, pp.S);
   for (var r = lid.x; r < M; r += WG) {
-    let k = ((r / pp.S) * pp.C + c) * pp.S + r % pp.S;
+    let k = chan_index(w, pp.C, c, pp.S);
     acc += pdy[k] * (b * px[k] - a * py[k]);
+    chan_next(&w, pp.S);
   }
-  red[lid.x] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid.x < s) { red[lid.x] += red[lid.x + s]; }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(lid.x, acc);
   if (lid.x == 0u) {
     let r2 = a * a + b * b;
-    let k = red[0] / (r2 * sqrt(r2));
+    let k = total / (r2 * sqrt(r2));
     da[c] = b * k;
     db[c] = -a * k;
   }

@@ -4,12 +4,14 @@
  * unbiased variance); eval mode uses the running statistics. Both are differentiable (the reconstruction
  * metric backpropagates through G in eval mode). Kernels: kernels/batchnorm.wgsl.
  */
-import src from '../../kernels/batchnorm.wgsl';
+import kernelSrc from '../../kernels/batchnorm.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
+
+const src = kernelSrc + channelLib;
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
-import { grid1d } from './launch.js';
-import { channelView, checkPerChannel } from './channels.js';
+import { channelView, checkPerChannel, planeGrid } from './channels.js';
 
 const K = {
   stats: { name: 'batchnorm:stats', code: src, entry: 'stats', bindings: ['read', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'] },
@@ -52,7 +54,8 @@ export function batchNorm(
     rt.dispatch(rt.kernel(K.evalStats), [runningMean.buffer, runningVar.buffer, mean.buffer, invstd.buffer], params, [Math.ceil(v.C / WG)]);
   }
   const y = empty(x.shape, '', rt);
-  rt.dispatch(rt.kernel(K.apply), [x.buffer, mean.buffer, invstd.buffer, gamma.buffer, beta.buffer, y.buffer], params, grid1d(x.size, WG, rt));
+  const pg = planeGrid(v);
+  rt.dispatch(rt.kernel(K.apply, { WG: pg.wg }), [x.buffer, mean.buffer, invstd.buffer, gamma.buffer, beta.buffer, y.buffer], params, pg.groups);
   return record('batch_norm', [x, gamma, beta], y, (dy) => {
     const dgamma = empty([v.C], '', rt);
     const dbeta = empty([v.C], '', rt);
@@ -61,10 +64,10 @@ export function batchNorm(
     if (x.requiresGrad) {
       dx = empty(x.shape, '', rt);
       rt.dispatch(
-        rt.kernel(K.backwardInput, { TRAIN: +o.training }),
+        rt.kernel(K.backwardInput, { TRAIN: +o.training, WG: pg.wg }),
         [x.buffer, dy.buffer, mean.buffer, invstd.buffer, gamma.buffer, dgamma.buffer, dbeta.buffer, dx.buffer],
         params,
-        grid1d(x.size, WG, rt),
+        pg.groups,
       );
     }
     return [dx, gamma.requiresGrad ? dgamma : null, beta.requiresGrad ? dbeta : null];

@@ -2,12 +2,16 @@
  * Launching the broadcasting binary kernel (kernels/elementwise.wgsl:binary). Not differentiable by itself:
  * elementwise.ts wraps it with gradient rules; reductions use it to materialise broadcasts.
  */
-import src from '../../kernels/elementwise.wgsl';
+import kernelSrc from '../../kernels/elementwise.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { empty, type Shape, type Tensor } from '../tensor/tensor.js';
 import { grid1d, shapeStr } from './launch.js';
+import { planeGrid } from './channels.js';
 
+const src = kernelSrc + channelLib;
 const K: KernelSource = { name: 'elementwise:binary', code: src, entry: 'binary', bindings: ['read', 'read', 'read_write', 'uniform'] };
+const KC: KernelSource = { name: 'elementwise:binary_channel', code: src, entry: 'binary_channel', bindings: ['read', 'read', 'read_write', 'uniform'] };
 const WG = 64;
 
 export enum BinaryOp {
@@ -45,11 +49,30 @@ function broadcastStrides4(s: Shape, out4: number[]): number[] {
   return strides;
 }
 
+/** b holds one value per channel (axis 1) of a, broadcast over everything else. */
+function perChannelOf(a: Tensor, b: Tensor): boolean {
+  if (a.rank < 2 || b.size !== a.shape[1] || b.rank > a.rank) return false;
+  const b4 = [...Array(a.rank - b.rank).fill(1), ...b.shape];
+  return b4.every((d, i) => (i === 1 ? d === a.shape[1] : d === 1));
+}
+
 /** alpha · (a op b) with broadcasting; `outShape` may be given to broadcast further (Left copies). */
 export function binaryRaw(a: Tensor, b: Tensor, op: BinaryOp, alpha = 1, outShape: Shape = broadcastShapes(a.shape, b.shape)): Tensor {
   if (outShape.length > 4) throw new RangeError(`binary ops support rank ≤ 4, got ${shapeStr(outShape)}`);
   const rt = a.rt;
   const out = empty(outShape, '', rt);
+  const same = a.size === out.size && b.size === out.size && op !== BinaryOp.Left;
+  if (same) {
+    rt.dispatch(rt.kernel(K, { BOP: op, LAYOUT: 1 }), [a.buffer, b.buffer, out.buffer],
+      { n: out.size, alpha, d1: 1, d2: 1, d3: 1, sa0: 0, sa1: 0, sa2: 0, sa3: 0, sb0: 0, sb1: 0, sb2: 0, sb3: 0 }, grid1d(out.size, WG, rt));
+    return out;
+  }
+  if (op !== BinaryOp.Left && a.size === out.size && perChannelOf(a, b)) {
+    const v = { N: a.shape[0], C: a.shape[1], S: a.size / (a.shape[0] * a.shape[1]) };
+    const pg = planeGrid(v);
+    rt.dispatch(rt.kernel(KC, { BOP: op, WG: pg.wg }), [a.buffer, b.buffer, out.buffer], { ...v, alpha }, pg.groups);
+    return out;
+  }
   const o4 = [...Array(4 - outShape.length).fill(1), ...outShape];
   const sa = broadcastStrides4(a.shape, o4);
   const sb = broadcastStrides4(b.shape, o4);

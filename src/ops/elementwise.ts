@@ -2,7 +2,11 @@
  * Elementwise ops (kernels/elementwise.wgsl): activations and affine maps (unary), arithmetic with
  * broadcasting (binary), and constant fills. Each op's gradient rule sits next to its forward.
  */
-import src from '../../kernels/elementwise.wgsl';
+import kernelSrc from '../../kernels/elementwise.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
+
+// one module for all elementwise entry points (binary_channel uses the channel helpers)
+const src = kernelSrc + channelLib;
 import type { KernelSource } from '../gpu/kernel.js';
 import { currentRuntime } from '../tensor/engine.js';
 import { empty, reshapeView, type Shape, sizeOf, type Tensor } from '../tensor/tensor.js';

@@ -3,12 +3,15 @@
  *   prelu:  y = x ≥ 0 ? x : a·x         tprelu: y = PReLU_a(x − b) + b
  * The optimiser clamps the slope a to [0, 1] after every step (see optim/).
  */
-import src from '../../kernels/prelu.wgsl';
+import kernelSrc from '../../kernels/prelu.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
+
+const src = kernelSrc + channelLib;
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
-import { dummyBuffer, grid1d } from './launch.js';
-import { channelView, checkPerChannel } from './channels.js';
+import { dummyBuffer } from './launch.js';
+import { channelView, checkPerChannel, planeGrid } from './channels.js';
 
 const K = {
   forward: { name: 'prelu:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read', 'read_write', 'uniform'] },
@@ -18,7 +21,6 @@ const K = {
     bindings: ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
   },
 } satisfies Record<string, KernelSource>;
-const WG = 64;
 
 function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {
   const v = channelView(x, op);
@@ -28,12 +30,13 @@ function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {
   const d = dummyBuffer(rt);
   const ov = { HAS_B: +!!b };
   const y = empty(x.shape, '', rt);
-  rt.dispatch(rt.kernel(K.forward, ov), [x.buffer, a.buffer, b?.buffer ?? d, y.buffer], v, grid1d(x.size, WG, rt));
+  const pg = planeGrid(v);
+  rt.dispatch(rt.kernel(K.forward, { ...ov, WG: pg.wg }), [x.buffer, a.buffer, b?.buffer ?? d, y.buffer], v, pg.groups);
   return record(op, b ? [x, a, b] : [x, a], y, (dy) => {
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = empty(x.shape, '', rt);
-      rt.dispatch(rt.kernel(K.backwardInput, ov), [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, dx.buffer], v, grid1d(x.size, WG, rt));
+      rt.dispatch(rt.kernel(K.backwardInput, { ...ov, WG: pg.wg }), [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, dx.buffer], v, pg.groups);
     }
     const da = empty([v.C], '', rt);
     const db = b ? empty([v.C], '', rt) : null;

@@ -4,9 +4,13 @@ import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, reshapeView, type Shape, type Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './binary.js';
-import { shapeStr } from './launch.js';
+import { grid1d, shapeStr } from './launch.js';
 
-const K: KernelSource = { name: 'reduce', code: src, bindings: ['read', 'read_write', 'uniform'] };
+const K = {
+  main: { name: 'reduce', code: src, bindings: ['read', 'read_write', 'uniform'] },
+  leading: { name: 'reduce:leading', code: src, entry: 'leading', bindings: ['read', 'read_write', 'uniform'] },
+} satisfies Record<string, KernelSource>;
+const WG = 64;
 
 /** Sum x over `axes` (kept as size-1 dims), times `factor`. x has rank ≤ 4. */
 function reduceRaw(x: Tensor, axes: readonly number[], factor: number): Tensor {
@@ -22,16 +26,31 @@ function reduceRaw(x: Tensor, axes: readonly number[], factor: number): Tensor {
   const y = empty(outShape, '', rt);
   const nOut = y.size;
   const nRed = r4[0] * r4[1] * r4[2] * r4[3];
+  const reduced = [...red].sort();
+  const leading = reduced.every((a, i) => a === i + pad) || nRed === 1;
+  // a lane per output only pays off with enough outputs (or short sums); a long sum to few outputs
+  // (a loss mean) is better split across a workgroup
+  if (leading && (nOut >= 256 || nRed <= 64)) {
+    // [R, O] → [O]: one lane per output, no index arithmetic
+    rt.dispatch(rt.kernel(K.leading), [x.buffer, y.buffer], { O: nOut, R: nRed, scale: factor }, grid1d(nOut, WG, rt));
+    return y;
+  }
+  // WG in the reduced index's mixed radix, for the division-free stepping in the kernel
+  const w3 = WG % r4[3];
+  const w2 = Math.floor(WG / r4[3]) % r4[2];
+  const w1 = Math.floor(WG / (r4[3] * r4[2])) % r4[1];
+  const w0 = Math.floor(WG / (r4[3] * r4[2] * r4[1]));
   const maxX = rt.limits.maxComputeWorkgroupsPerDimension;
   const gy = Math.ceil(nOut / maxX);
   rt.dispatch(
-    rt.kernel(K),
+    rt.kernel(K.main),
     [x.buffer, y.buffer],
     {
       n_out: nOut, n_red: nRed, scale: factor,
       o1: out4[1], o2: out4[2], o3: out4[3],
       r1: r4[1], r2: r4[2], r3: r4[3],
       s0: strides[0], s1: strides[1], s2: strides[2], s3: strides[3],
+      w0, w1, w2, w3,
     },
     [Math.ceil(nOut / gy), gy],
   );

@@ -5,7 +5,10 @@
  * multiplied by sqrt(stride_h·stride_w). Fused: one small kernel computes s_o = factor·γ_o/‖v_o‖ and the
  * conv/matmul kernel applies s_o and β_o in its epilogue (kernels/weight_norm.wgsl).
  */
-import src from '../../kernels/weight_norm.wgsl';
+import kernelSrc from '../../kernels/weight_norm.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
+
+const src = kernelSrc + channelLib;
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, reshapeView, type Tensor } from '../tensor/tensor.js';

@@ -1,10 +1,13 @@
 /** The ResNet merge out = (a·x + b·y)/sqrt(a² + b²) with per-channel (a, b); kernels/weighted_add.wgsl. */
-import src from '../../kernels/weighted_add.wgsl';
+import kernelSrc from '../../kernels/weighted_add.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
+
+const src = kernelSrc + channelLib;
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
-import { grid1d, sameShape } from './launch.js';
-import { channelView, checkPerChannel } from './channels.js';
+import { sameShape } from './launch.js';
+import { channelView, checkPerChannel, planeGrid } from './channels.js';
 
 const K = {
   forward: { name: 'weighted_add:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'] },
@@ -17,7 +20,6 @@ const K = {
     bindings: ['read', 'read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
   },
 } satisfies Record<string, KernelSource>;
-const WG = 64;
 
 export function weightedAdd(x: Tensor, y: Tensor, a: Tensor, b: Tensor): Tensor {
   if (!sameShape(x.shape, y.shape)) throw new RangeError(`weighted_add: ${x.describe()} and ${y.describe()} differ in shape`);
@@ -26,11 +28,12 @@ export function weightedAdd(x: Tensor, y: Tensor, a: Tensor, b: Tensor): Tensor 
   checkPerChannel(b, v.C, 'weighted_add', 'b');
   const rt = x.rt;
   const out = empty(x.shape, '', rt);
-  rt.dispatch(rt.kernel(K.forward), [x.buffer, y.buffer, a.buffer, b.buffer, out.buffer], v, grid1d(x.size, WG, rt));
+  const pg = planeGrid(v);
+  rt.dispatch(rt.kernel(K.forward, { WG: pg.wg }), [x.buffer, y.buffer, a.buffer, b.buffer, out.buffer], v, pg.groups);
   return record('weighted_add', [x, y, a, b], out, (dy) => {
     const dx = empty(x.shape, '', rt);
     const dyy = empty(x.shape, '', rt);
-    rt.dispatch(rt.kernel(K.backwardInputs), [a.buffer, b.buffer, dy.buffer, dx.buffer, dyy.buffer], v, grid1d(x.size, WG, rt));
+    rt.dispatch(rt.kernel(K.backwardInputs, { WG: pg.wg }), [a.buffer, b.buffer, dy.buffer, dx.buffer, dyy.buffer], v, pg.groups);
     const da = empty([v.C], '', rt);
     const db = empty([v.C], '', rt);
     rt.dispatch(rt.kernel(K.backwardParams), [x.buffer, y.buffer, a.buffer, b.buffer, dy.buffer, da.buffer, db.buffer], v, [v.C]);
