@@ -11,7 +11,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   recon: { run: runRecon, help: "the paper's reconstruction error of a checkpoint on held-out images" },
   sample: { run: runSample, help: 'write a grid of generated images' },
   info: { run: runInfo, help: 'print the WebGPU adapter, its limits and features' },
-  demo: { run: runDemo, help: 'train a small weight-normalised classifier on Fashion-MNIST to show the engine working' },
+  demo: { run: runDemo, help: 'a 30-second engine check: a small weight-normalised autoencoder learns Fashion-MNIST' },
 };
 
 function usage(): string {
