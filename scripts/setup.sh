@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# First-run setup: the built-in data set and, only if Dawn finds no WebGPU adapter, a software Vulkan driver.
+# First-run setup: the built-in data set, LMDB tools for the tests and, only if Dawn finds no WebGPU adapter,
+# a software Vulkan driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-if [[ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]]; then
+# the built-in data set, and LMDB's own tools (a test writes a genuine LMDB with mdb_load)
+if [[ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] || ! command -v mdb_load >/dev/null; then
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist lmdb-utils
 fi
 bash scripts/install-vulkan.sh
