@@ -98,7 +98,8 @@ export async function runTrain(args: string[]): Promise<void> {
     const done = trainer.iteration - startIter;
     console.error(`${stopRequested ? 'stopped' : 'finished'} at iteration ${trainer.iteration} in ${formatSeconds(secs)} (${(secs / Math.max(1, done)).toFixed(3)} s/iteration)`);
     if (last) console.error(`last losses: D ${last.lossD.toFixed(4)}  G ${last.lossG.toFixed(4)}`);
-    const r = await trainer.runningTest();
+    // the loop may have just run this test at the last iteration
+    const r = trainer.lastRecon?.iter === trainer.iteration ? trainer.lastRecon : await trainer.runningTest();
     console.log(`reconstruction error (running test, ${trainer.split.runningTest.length} images, ${c.reconSteps} steps): ` +
       `MSE per pixel per channel ${r.mse.toFixed(5)}, per image ${r.perImageSquaredDistance.toFixed(2)}`);
     console.log(`outputs in ${c.out}: last.safetensors (resume with --resume ${join(c.out, 'last.safetensors')}), ` +

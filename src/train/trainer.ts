@@ -50,6 +50,8 @@ interface Snapshot {
 export class Trainer {
   iteration = 0;
   bestRecon = Infinity;
+  /** the latest running reconstruction test (reused by callers that want the final figure) */
+  lastRecon: { iter: number; mse: number; perImageSquaredDistance: number } | null = null;
   private lrScaleUntil = 0;
   private restarts = 0;
   private snapshot: Snapshot | null = null;
@@ -201,6 +203,7 @@ export class Trainer {
       if (it % c.sampleEvery === 0 || it === c.iterations) await this.writeSamples(join(c.out, 'samples', `iter_${String(it).padStart(6, '0')}.png`));
       if (it % c.reconEvery === 0) {
         const r = await this.runningTest();
+        this.lastRecon = { iter: it, mse: r.mse, perImageSquaredDistance: r.perImageSquaredDistance };
         const best = r.mse < this.bestRecon;
         if (best) this.bestRecon = r.mse;
         await this.log({ type: 'recon', iter: it, split: 'running', steps: c.reconSteps, mse: r.mse, best });
