@@ -18,6 +18,8 @@
 //  - B: the invocation loads its own B[k+u, n..n+3] for u = 0..3 (four vec4 loads);
 //  - A: lane l of each 8-lane group loads one row, A[m0 + 8g + l, k..k+3] (4 vec4 loads for 32
 //    rows), and subgroupBroadcast hands row r to every lane; each row value then feeds 16 FMAs.
+//    (TRANS_A && VEC_A: lane l loads A[m0+4l..4l+3, k+u] instead, 4 rows per vec4 along m;
+//     TRANS_B && VEC_B: the 4 column vec4s along k are transposed in registers.)
 // Why: on lavapipe every storage load inside a loop is executed lane by lane (~10 instructions per
 // element), while a broadcast is one extract+splat. Loading A once per 8 rows instead of once per
 // lane divides A traffic by 8; 32 rows x 4 columns of accumulators reuse each loaded B element
@@ -37,9 +39,10 @@ struct Params { M: u32, N: u32, K: u32 }
 // Layout of the operands: C[M,N] = op(A) . op(B), all row-major.
 override TRANS_A: bool = false;   // false: A is stored [M,K]; true: A is stored [K,M] (computes A^T . B)
 override TRANS_B: bool = false;   // false: B is stored [K,N]; true: B is stored [N,K] (computes A . B^T)
-// Vector fast paths; the host sets them only when legal (otherwise the kernel is still correct, slower):
-override VEC_A: bool = false;     // legal iff !TRANS_A && K % 4 == 0
-override VEC_B: bool = false;     // legal iff !TRANS_B && N % 4 == 0
+// Vector fast paths: 16-byte loads along the operand's contiguous storage dimension. The host sets
+// them only when that dimension is a multiple of 4 (otherwise the kernel is still correct, slower):
+override VEC_A: bool = false;     // legal iff (TRANS_A ? M : K) % 4 == 0
+override VEC_B: bool = false;     // legal iff (TRANS_B ? K : N) % 4 == 0
 
 fn idxA(m: u32, k: u32) -> u32 { if (TRANS_A) { return k * P.M + m; } return m * P.K + k; }
 fn idxB(k: u32, n: u32) -> u32 { if (TRANS_B) { return n * P.K + k; } return k * P.N + n; }
@@ -71,6 +74,16 @@ fn loadB4(k: u32, n: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), v, k < P.K);
 }
 
+// Transposed-storage vector loaders, used only with TRANS_x && VEC_x.
+// loadAt4(k, m) = (A[m,k], A[m+1,k], A[m+2,k], A[m+3,k]) from A stored [K,M]; 0 if k >= K; m <= M-4.
+fn loadAt4(k: u32, m: u32) -> vec4<f32> {
+  return select(vec4<f32>(0.0), A[(min(k, P.K - 1u) * P.M + m) >> 2u], k < P.K);
+}
+// loadBt4(n, k) = (B[k,n], B[k+1,n], B[k+2,n], B[k+3,n]) from B stored [N,K] (K % 4 == 0); n clamped.
+fn loadBt4(n: u32, k: u32) -> vec4<f32> {
+  return B[(min(n, P.N - 1u) * P.K + k) >> 2u];
+}
+
 // Stores row m of the lane's 4-column group starting at n (columns >= N dropped).
 fn store4(m: u32, n: u32, v: vec4<f32>) {
   if (m >= P.M) { return; }
@@ -96,6 +109,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let mg1 = min(m0 + 8u + (sl & 7u), P.M - 1u);
   let mg2 = min(m0 + 16u + (sl & 7u), P.M - 1u);
   let mg3 = min(m0 + 24u + (sl & 7u), P.M - 1u);
+  // TRANS_A && VEC_A: first of the 4 rows this lane gathers (M % 4 == 0, so M >= 4)
+  let mt0 = min(m0 + 0u + 4u * (sl & 7u), P.M - 4u);
 
   var c0 = vec4<f32>(0.0);
   var c1 = vec4<f32>(0.0);
@@ -131,47 +146,91 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var c31 = vec4<f32>(0.0);
 
   for (var k = 0u; k < P.K; k += 4u) {
-    let b0 = loadB4(k, n);
-    let b1 = loadB4(k + 1u, n);
-    let b2 = loadB4(k + 2u, n);
-    let b3 = loadB4(k + 3u, n);
-    let a0 = loadA4(mg0, k);
-    let a1 = loadA4(mg1, k);
-    let a2 = loadA4(mg2, k);
-    let a3 = loadA4(mg3, k);
-    // row r of the tile: a = A[m0 + r, k..k+3] from lane r % 8 of gather group r / 8
-    { let a = subgroupBroadcast(a0, 0u); c0 = fma(vec4<f32>(a.x), b0, c0); c0 = fma(vec4<f32>(a.y), b1, c0); c0 = fma(vec4<f32>(a.z), b2, c0); c0 = fma(vec4<f32>(a.w), b3, c0); }
-    { let a = subgroupBroadcast(a0, 1u); c1 = fma(vec4<f32>(a.x), b0, c1); c1 = fma(vec4<f32>(a.y), b1, c1); c1 = fma(vec4<f32>(a.z), b2, c1); c1 = fma(vec4<f32>(a.w), b3, c1); }
-    { let a = subgroupBroadcast(a0, 2u); c2 = fma(vec4<f32>(a.x), b0, c2); c2 = fma(vec4<f32>(a.y), b1, c2); c2 = fma(vec4<f32>(a.z), b2, c2); c2 = fma(vec4<f32>(a.w), b3, c2); }
-    { let a = subgroupBroadcast(a0, 3u); c3 = fma(vec4<f32>(a.x), b0, c3); c3 = fma(vec4<f32>(a.y), b1, c3); c3 = fma(vec4<f32>(a.z), b2, c3); c3 = fma(vec4<f32>(a.w), b3, c3); }
-    { let a = subgroupBroadcast(a0, 4u); c4 = fma(vec4<f32>(a.x), b0, c4); c4 = fma(vec4<f32>(a.y), b1, c4); c4 = fma(vec4<f32>(a.z), b2, c4); c4 = fma(vec4<f32>(a.w), b3, c4); }
-    { let a = subgroupBroadcast(a0, 5u); c5 = fma(vec4<f32>(a.x), b0, c5); c5 = fma(vec4<f32>(a.y), b1, c5); c5 = fma(vec4<f32>(a.z), b2, c5); c5 = fma(vec4<f32>(a.w), b3, c5); }
-    { let a = subgroupBroadcast(a0, 6u); c6 = fma(vec4<f32>(a.x), b0, c6); c6 = fma(vec4<f32>(a.y), b1, c6); c6 = fma(vec4<f32>(a.z), b2, c6); c6 = fma(vec4<f32>(a.w), b3, c6); }
-    { let a = subgroupBroadcast(a0, 7u); c7 = fma(vec4<f32>(a.x), b0, c7); c7 = fma(vec4<f32>(a.y), b1, c7); c7 = fma(vec4<f32>(a.z), b2, c7); c7 = fma(vec4<f32>(a.w), b3, c7); }
-    { let a = subgroupBroadcast(a1, 0u); c8 = fma(vec4<f32>(a.x), b0, c8); c8 = fma(vec4<f32>(a.y), b1, c8); c8 = fma(vec4<f32>(a.z), b2, c8); c8 = fma(vec4<f32>(a.w), b3, c8); }
-    { let a = subgroupBroadcast(a1, 1u); c9 = fma(vec4<f32>(a.x), b0, c9); c9 = fma(vec4<f32>(a.y), b1, c9); c9 = fma(vec4<f32>(a.z), b2, c9); c9 = fma(vec4<f32>(a.w), b3, c9); }
-    { let a = subgroupBroadcast(a1, 2u); c10 = fma(vec4<f32>(a.x), b0, c10); c10 = fma(vec4<f32>(a.y), b1, c10); c10 = fma(vec4<f32>(a.z), b2, c10); c10 = fma(vec4<f32>(a.w), b3, c10); }
-    { let a = subgroupBroadcast(a1, 3u); c11 = fma(vec4<f32>(a.x), b0, c11); c11 = fma(vec4<f32>(a.y), b1, c11); c11 = fma(vec4<f32>(a.z), b2, c11); c11 = fma(vec4<f32>(a.w), b3, c11); }
-    { let a = subgroupBroadcast(a1, 4u); c12 = fma(vec4<f32>(a.x), b0, c12); c12 = fma(vec4<f32>(a.y), b1, c12); c12 = fma(vec4<f32>(a.z), b2, c12); c12 = fma(vec4<f32>(a.w), b3, c12); }
-    { let a = subgroupBroadcast(a1, 5u); c13 = fma(vec4<f32>(a.x), b0, c13); c13 = fma(vec4<f32>(a.y), b1, c13); c13 = fma(vec4<f32>(a.z), b2, c13); c13 = fma(vec4<f32>(a.w), b3, c13); }
-    { let a = subgroupBroadcast(a1, 6u); c14 = fma(vec4<f32>(a.x), b0, c14); c14 = fma(vec4<f32>(a.y), b1, c14); c14 = fma(vec4<f32>(a.z), b2, c14); c14 = fma(vec4<f32>(a.w), b3, c14); }
-    { let a = subgroupBroadcast(a1, 7u); c15 = fma(vec4<f32>(a.x), b0, c15); c15 = fma(vec4<f32>(a.y), b1, c15); c15 = fma(vec4<f32>(a.z), b2, c15); c15 = fma(vec4<f32>(a.w), b3, c15); }
-    { let a = subgroupBroadcast(a2, 0u); c16 = fma(vec4<f32>(a.x), b0, c16); c16 = fma(vec4<f32>(a.y), b1, c16); c16 = fma(vec4<f32>(a.z), b2, c16); c16 = fma(vec4<f32>(a.w), b3, c16); }
-    { let a = subgroupBroadcast(a2, 1u); c17 = fma(vec4<f32>(a.x), b0, c17); c17 = fma(vec4<f32>(a.y), b1, c17); c17 = fma(vec4<f32>(a.z), b2, c17); c17 = fma(vec4<f32>(a.w), b3, c17); }
-    { let a = subgroupBroadcast(a2, 2u); c18 = fma(vec4<f32>(a.x), b0, c18); c18 = fma(vec4<f32>(a.y), b1, c18); c18 = fma(vec4<f32>(a.z), b2, c18); c18 = fma(vec4<f32>(a.w), b3, c18); }
-    { let a = subgroupBroadcast(a2, 3u); c19 = fma(vec4<f32>(a.x), b0, c19); c19 = fma(vec4<f32>(a.y), b1, c19); c19 = fma(vec4<f32>(a.z), b2, c19); c19 = fma(vec4<f32>(a.w), b3, c19); }
-    { let a = subgroupBroadcast(a2, 4u); c20 = fma(vec4<f32>(a.x), b0, c20); c20 = fma(vec4<f32>(a.y), b1, c20); c20 = fma(vec4<f32>(a.z), b2, c20); c20 = fma(vec4<f32>(a.w), b3, c20); }
-    { let a = subgroupBroadcast(a2, 5u); c21 = fma(vec4<f32>(a.x), b0, c21); c21 = fma(vec4<f32>(a.y), b1, c21); c21 = fma(vec4<f32>(a.z), b2, c21); c21 = fma(vec4<f32>(a.w), b3, c21); }
-    { let a = subgroupBroadcast(a2, 6u); c22 = fma(vec4<f32>(a.x), b0, c22); c22 = fma(vec4<f32>(a.y), b1, c22); c22 = fma(vec4<f32>(a.z), b2, c22); c22 = fma(vec4<f32>(a.w), b3, c22); }
-    { let a = subgroupBroadcast(a2, 7u); c23 = fma(vec4<f32>(a.x), b0, c23); c23 = fma(vec4<f32>(a.y), b1, c23); c23 = fma(vec4<f32>(a.z), b2, c23); c23 = fma(vec4<f32>(a.w), b3, c23); }
-    { let a = subgroupBroadcast(a3, 0u); c24 = fma(vec4<f32>(a.x), b0, c24); c24 = fma(vec4<f32>(a.y), b1, c24); c24 = fma(vec4<f32>(a.z), b2, c24); c24 = fma(vec4<f32>(a.w), b3, c24); }
-    { let a = subgroupBroadcast(a3, 1u); c25 = fma(vec4<f32>(a.x), b0, c25); c25 = fma(vec4<f32>(a.y), b1, c25); c25 = fma(vec4<f32>(a.z), b2, c25); c25 = fma(vec4<f32>(a.w), b3, c25); }
-    { let a = subgroupBroadcast(a3, 2u); c26 = fma(vec4<f32>(a.x), b0, c26); c26 = fma(vec4<f32>(a.y), b1, c26); c26 = fma(vec4<f32>(a.z), b2, c26); c26 = fma(vec4<f32>(a.w), b3, c26); }
-    { let a = subgroupBroadcast(a3, 3u); c27 = fma(vec4<f32>(a.x), b0, c27); c27 = fma(vec4<f32>(a.y), b1, c27); c27 = fma(vec4<f32>(a.z), b2, c27); c27 = fma(vec4<f32>(a.w), b3, c27); }
-    { let a = subgroupBroadcast(a3, 4u); c28 = fma(vec4<f32>(a.x), b0, c28); c28 = fma(vec4<f32>(a.y), b1, c28); c28 = fma(vec4<f32>(a.z), b2, c28); c28 = fma(vec4<f32>(a.w), b3, c28); }
-    { let a = subgroupBroadcast(a3, 5u); c29 = fma(vec4<f32>(a.x), b0, c29); c29 = fma(vec4<f32>(a.y), b1, c29); c29 = fma(vec4<f32>(a.z), b2, c29); c29 = fma(vec4<f32>(a.w), b3, c29); }
-    { let a = subgroupBroadcast(a3, 6u); c30 = fma(vec4<f32>(a.x), b0, c30); c30 = fma(vec4<f32>(a.y), b1, c30); c30 = fma(vec4<f32>(a.z), b2, c30); c30 = fma(vec4<f32>(a.w), b3, c30); }
-    { let a = subgroupBroadcast(a3, 7u); c31 = fma(vec4<f32>(a.x), b0, c31); c31 = fma(vec4<f32>(a.y), b1, c31); c31 = fma(vec4<f32>(a.z), b2, c31); c31 = fma(vec4<f32>(a.w), b3, c31); }
+    // B fragment: bu = B[k+u, n..n+3], u = 0..3
+    var b0: vec4<f32>; var b1: vec4<f32>; var b2: vec4<f32>; var b3: vec4<f32>;
+    if (TRANS_B && VEC_B) {
+      // B stored [N,K]: one vec4 along k per column, transposed in registers (free: SoA)
+      let t0 = loadBt4(n, k); let t1 = loadBt4(n + 1u, k); let t2 = loadBt4(n + 2u, k); let t3 = loadBt4(n + 3u, k);
+      b0 = vec4<f32>(t0.x, t1.x, t2.x, t3.x); b1 = vec4<f32>(t0.y, t1.y, t2.y, t3.y);
+      b2 = vec4<f32>(t0.z, t1.z, t2.z, t3.z); b3 = vec4<f32>(t0.w, t1.w, t2.w, t3.w);
+    } else {
+      b0 = loadB4(k, n); b1 = loadB4(k + 1u, n); b2 = loadB4(k + 2u, n); b3 = loadB4(k + 3u, n);
+    }
+    if (TRANS_A && VEC_A) {
+      // A stored [K,M]: lane l loads rows m0 + 32h + 4l .. +3 at k+u (vec4 along m); row 32h + 4l + j
+      // at k+u is component j of lane l's e{h}_{u}.
+      let e0_0 = loadAt4(k, mt0); let e0_1 = loadAt4(k + 1u, mt0); let e0_2 = loadAt4(k + 2u, mt0); let e0_3 = loadAt4(k + 3u, mt0);
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 0u), subgroupBroadcast(e0_1.x, 0u), subgroupBroadcast(e0_2.x, 0u), subgroupBroadcast(e0_3.x, 0u)); c0 = fma(vec4<f32>(a.x), b0, c0); c0 = fma(vec4<f32>(a.y), b1, c0); c0 = fma(vec4<f32>(a.z), b2, c0); c0 = fma(vec4<f32>(a.w), b3, c0); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 0u), subgroupBroadcast(e0_1.y, 0u), subgroupBroadcast(e0_2.y, 0u), subgroupBroadcast(e0_3.y, 0u)); c1 = fma(vec4<f32>(a.x), b0, c1); c1 = fma(vec4<f32>(a.y), b1, c1); c1 = fma(vec4<f32>(a.z), b2, c1); c1 = fma(vec4<f32>(a.w), b3, c1); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 0u), subgroupBroadcast(e0_1.z, 0u), subgroupBroadcast(e0_2.z, 0u), subgroupBroadcast(e0_3.z, 0u)); c2 = fma(vec4<f32>(a.x), b0, c2); c2 = fma(vec4<f32>(a.y), b1, c2); c2 = fma(vec4<f32>(a.z), b2, c2); c2 = fma(vec4<f32>(a.w), b3, c2); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 0u), subgroupBroadcast(e0_1.w, 0u), subgroupBroadcast(e0_2.w, 0u), subgroupBroadcast(e0_3.w, 0u)); c3 = fma(vec4<f32>(a.x), b0, c3); c3 = fma(vec4<f32>(a.y), b1, c3); c3 = fma(vec4<f32>(a.z), b2, c3); c3 = fma(vec4<f32>(a.w), b3, c3); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 1u), subgroupBroadcast(e0_1.x, 1u), subgroupBroadcast(e0_2.x, 1u), subgroupBroadcast(e0_3.x, 1u)); c4 = fma(vec4<f32>(a.x), b0, c4); c4 = fma(vec4<f32>(a.y), b1, c4); c4 = fma(vec4<f32>(a.z), b2, c4); c4 = fma(vec4<f32>(a.w), b3, c4); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 1u), subgroupBroadcast(e0_1.y, 1u), subgroupBroadcast(e0_2.y, 1u), subgroupBroadcast(e0_3.y, 1u)); c5 = fma(vec4<f32>(a.x), b0, c5); c5 = fma(vec4<f32>(a.y), b1, c5); c5 = fma(vec4<f32>(a.z), b2, c5); c5 = fma(vec4<f32>(a.w), b3, c5); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 1u), subgroupBroadcast(e0_1.z, 1u), subgroupBroadcast(e0_2.z, 1u), subgroupBroadcast(e0_3.z, 1u)); c6 = fma(vec4<f32>(a.x), b0, c6); c6 = fma(vec4<f32>(a.y), b1, c6); c6 = fma(vec4<f32>(a.z), b2, c6); c6 = fma(vec4<f32>(a.w), b3, c6); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 1u), subgroupBroadcast(e0_1.w, 1u), subgroupBroadcast(e0_2.w, 1u), subgroupBroadcast(e0_3.w, 1u)); c7 = fma(vec4<f32>(a.x), b0, c7); c7 = fma(vec4<f32>(a.y), b1, c7); c7 = fma(vec4<f32>(a.z), b2, c7); c7 = fma(vec4<f32>(a.w), b3, c7); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 2u), subgroupBroadcast(e0_1.x, 2u), subgroupBroadcast(e0_2.x, 2u), subgroupBroadcast(e0_3.x, 2u)); c8 = fma(vec4<f32>(a.x), b0, c8); c8 = fma(vec4<f32>(a.y), b1, c8); c8 = fma(vec4<f32>(a.z), b2, c8); c8 = fma(vec4<f32>(a.w), b3, c8); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 2u), subgroupBroadcast(e0_1.y, 2u), subgroupBroadcast(e0_2.y, 2u), subgroupBroadcast(e0_3.y, 2u)); c9 = fma(vec4<f32>(a.x), b0, c9); c9 = fma(vec4<f32>(a.y), b1, c9); c9 = fma(vec4<f32>(a.z), b2, c9); c9 = fma(vec4<f32>(a.w), b3, c9); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 2u), subgroupBroadcast(e0_1.z, 2u), subgroupBroadcast(e0_2.z, 2u), subgroupBroadcast(e0_3.z, 2u)); c10 = fma(vec4<f32>(a.x), b0, c10); c10 = fma(vec4<f32>(a.y), b1, c10); c10 = fma(vec4<f32>(a.z), b2, c10); c10 = fma(vec4<f32>(a.w), b3, c10); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 2u), subgroupBroadcast(e0_1.w, 2u), subgroupBroadcast(e0_2.w, 2u), subgroupBroadcast(e0_3.w, 2u)); c11 = fma(vec4<f32>(a.x), b0, c11); c11 = fma(vec4<f32>(a.y), b1, c11); c11 = fma(vec4<f32>(a.z), b2, c11); c11 = fma(vec4<f32>(a.w), b3, c11); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 3u), subgroupBroadcast(e0_1.x, 3u), subgroupBroadcast(e0_2.x, 3u), subgroupBroadcast(e0_3.x, 3u)); c12 = fma(vec4<f32>(a.x), b0, c12); c12 = fma(vec4<f32>(a.y), b1, c12); c12 = fma(vec4<f32>(a.z), b2, c12); c12 = fma(vec4<f32>(a.w), b3, c12); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 3u), subgroupBroadcast(e0_1.y, 3u), subgroupBroadcast(e0_2.y, 3u), subgroupBroadcast(e0_3.y, 3u)); c13 = fma(vec4<f32>(a.x), b0, c13); c13 = fma(vec4<f32>(a.y), b1, c13); c13 = fma(vec4<f32>(a.z), b2, c13); c13 = fma(vec4<f32>(a.w), b3, c13); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 3u), subgroupBroadcast(e0_1.z, 3u), subgroupBroadcast(e0_2.z, 3u), subgroupBroadcast(e0_3.z, 3u)); c14 = fma(vec4<f32>(a.x), b0, c14); c14 = fma(vec4<f32>(a.y), b1, c14); c14 = fma(vec4<f32>(a.z), b2, c14); c14 = fma(vec4<f32>(a.w), b3, c14); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 3u), subgroupBroadcast(e0_1.w, 3u), subgroupBroadcast(e0_2.w, 3u), subgroupBroadcast(e0_3.w, 3u)); c15 = fma(vec4<f32>(a.x), b0, c15); c15 = fma(vec4<f32>(a.y), b1, c15); c15 = fma(vec4<f32>(a.z), b2, c15); c15 = fma(vec4<f32>(a.w), b3, c15); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 4u), subgroupBroadcast(e0_1.x, 4u), subgroupBroadcast(e0_2.x, 4u), subgroupBroadcast(e0_3.x, 4u)); c16 = fma(vec4<f32>(a.x), b0, c16); c16 = fma(vec4<f32>(a.y), b1, c16); c16 = fma(vec4<f32>(a.z), b2, c16); c16 = fma(vec4<f32>(a.w), b3, c16); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 4u), subgroupBroadcast(e0_1.y, 4u), subgroupBroadcast(e0_2.y, 4u), subgroupBroadcast(e0_3.y, 4u)); c17 = fma(vec4<f32>(a.x), b0, c17); c17 = fma(vec4<f32>(a.y), b1, c17); c17 = fma(vec4<f32>(a.z), b2, c17); c17 = fma(vec4<f32>(a.w), b3, c17); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 4u), subgroupBroadcast(e0_1.z, 4u), subgroupBroadcast(e0_2.z, 4u), subgroupBroadcast(e0_3.z, 4u)); c18 = fma(vec4<f32>(a.x), b0, c18); c18 = fma(vec4<f32>(a.y), b1, c18); c18 = fma(vec4<f32>(a.z), b2, c18); c18 = fma(vec4<f32>(a.w), b3, c18); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 4u), subgroupBroadcast(e0_1.w, 4u), subgroupBroadcast(e0_2.w, 4u), subgroupBroadcast(e0_3.w, 4u)); c19 = fma(vec4<f32>(a.x), b0, c19); c19 = fma(vec4<f32>(a.y), b1, c19); c19 = fma(vec4<f32>(a.z), b2, c19); c19 = fma(vec4<f32>(a.w), b3, c19); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 5u), subgroupBroadcast(e0_1.x, 5u), subgroupBroadcast(e0_2.x, 5u), subgroupBroadcast(e0_3.x, 5u)); c20 = fma(vec4<f32>(a.x), b0, c20); c20 = fma(vec4<f32>(a.y), b1, c20); c20 = fma(vec4<f32>(a.z), b2, c20); c20 = fma(vec4<f32>(a.w), b3, c20); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 5u), subgroupBroadcast(e0_1.y, 5u), subgroupBroadcast(e0_2.y, 5u), subgroupBroadcast(e0_3.y, 5u)); c21 = fma(vec4<f32>(a.x), b0, c21); c21 = fma(vec4<f32>(a.y), b1, c21); c21 = fma(vec4<f32>(a.z), b2, c21); c21 = fma(vec4<f32>(a.w), b3, c21); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 5u), subgroupBroadcast(e0_1.z, 5u), subgroupBroadcast(e0_2.z, 5u), subgroupBroadcast(e0_3.z, 5u)); c22 = fma(vec4<f32>(a.x), b0, c22); c22 = fma(vec4<f32>(a.y), b1, c22); c22 = fma(vec4<f32>(a.z), b2, c22); c22 = fma(vec4<f32>(a.w), b3, c22); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 5u), subgroupBroadcast(e0_1.w, 5u), subgroupBroadcast(e0_2.w, 5u), subgroupBroadcast(e0_3.w, 5u)); c23 = fma(vec4<f32>(a.x), b0, c23); c23 = fma(vec4<f32>(a.y), b1, c23); c23 = fma(vec4<f32>(a.z), b2, c23); c23 = fma(vec4<f32>(a.w), b3, c23); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 6u), subgroupBroadcast(e0_1.x, 6u), subgroupBroadcast(e0_2.x, 6u), subgroupBroadcast(e0_3.x, 6u)); c24 = fma(vec4<f32>(a.x), b0, c24); c24 = fma(vec4<f32>(a.y), b1, c24); c24 = fma(vec4<f32>(a.z), b2, c24); c24 = fma(vec4<f32>(a.w), b3, c24); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 6u), subgroupBroadcast(e0_1.y, 6u), subgroupBroadcast(e0_2.y, 6u), subgroupBroadcast(e0_3.y, 6u)); c25 = fma(vec4<f32>(a.x), b0, c25); c25 = fma(vec4<f32>(a.y), b1, c25); c25 = fma(vec4<f32>(a.z), b2, c25); c25 = fma(vec4<f32>(a.w), b3, c25); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 6u), subgroupBroadcast(e0_1.z, 6u), subgroupBroadcast(e0_2.z, 6u), subgroupBroadcast(e0_3.z, 6u)); c26 = fma(vec4<f32>(a.x), b0, c26); c26 = fma(vec4<f32>(a.y), b1, c26); c26 = fma(vec4<f32>(a.z), b2, c26); c26 = fma(vec4<f32>(a.w), b3, c26); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 6u), subgroupBroadcast(e0_1.w, 6u), subgroupBroadcast(e0_2.w, 6u), subgroupBroadcast(e0_3.w, 6u)); c27 = fma(vec4<f32>(a.x), b0, c27); c27 = fma(vec4<f32>(a.y), b1, c27); c27 = fma(vec4<f32>(a.z), b2, c27); c27 = fma(vec4<f32>(a.w), b3, c27); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.x, 7u), subgroupBroadcast(e0_1.x, 7u), subgroupBroadcast(e0_2.x, 7u), subgroupBroadcast(e0_3.x, 7u)); c28 = fma(vec4<f32>(a.x), b0, c28); c28 = fma(vec4<f32>(a.y), b1, c28); c28 = fma(vec4<f32>(a.z), b2, c28); c28 = fma(vec4<f32>(a.w), b3, c28); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.y, 7u), subgroupBroadcast(e0_1.y, 7u), subgroupBroadcast(e0_2.y, 7u), subgroupBroadcast(e0_3.y, 7u)); c29 = fma(vec4<f32>(a.x), b0, c29); c29 = fma(vec4<f32>(a.y), b1, c29); c29 = fma(vec4<f32>(a.z), b2, c29); c29 = fma(vec4<f32>(a.w), b3, c29); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.z, 7u), subgroupBroadcast(e0_1.z, 7u), subgroupBroadcast(e0_2.z, 7u), subgroupBroadcast(e0_3.z, 7u)); c30 = fma(vec4<f32>(a.x), b0, c30); c30 = fma(vec4<f32>(a.y), b1, c30); c30 = fma(vec4<f32>(a.z), b2, c30); c30 = fma(vec4<f32>(a.w), b3, c30); }
+      { let a = vec4<f32>(subgroupBroadcast(e0_0.w, 7u), subgroupBroadcast(e0_1.w, 7u), subgroupBroadcast(e0_2.w, 7u), subgroupBroadcast(e0_3.w, 7u)); c31 = fma(vec4<f32>(a.x), b0, c31); c31 = fma(vec4<f32>(a.y), b1, c31); c31 = fma(vec4<f32>(a.z), b2, c31); c31 = fma(vec4<f32>(a.w), b3, c31); }
+    } else {
+      let a0 = loadA4(mg0, k);
+      let a1 = loadA4(mg1, k);
+      let a2 = loadA4(mg2, k);
+      let a3 = loadA4(mg3, k);
+      // row r of the tile: a = A[m0 + r, k..k+3] from lane r % 8 of gather group r / 8
+      { let a = subgroupBroadcast(a0, 0u); c0 = fma(vec4<f32>(a.x), b0, c0); c0 = fma(vec4<f32>(a.y), b1, c0); c0 = fma(vec4<f32>(a.z), b2, c0); c0 = fma(vec4<f32>(a.w), b3, c0); }
+      { let a = subgroupBroadcast(a0, 1u); c1 = fma(vec4<f32>(a.x), b0, c1); c1 = fma(vec4<f32>(a.y), b1, c1); c1 = fma(vec4<f32>(a.z), b2, c1); c1 = fma(vec4<f32>(a.w), b3, c1); }
+      { let a = subgroupBroadcast(a0, 2u); c2 = fma(vec4<f32>(a.x), b0, c2); c2 = fma(vec4<f32>(a.y), b1, c2); c2 = fma(vec4<f32>(a.z), b2, c2); c2 = fma(vec4<f32>(a.w), b3, c2); }
+      { let a = subgroupBroadcast(a0, 3u); c3 = fma(vec4<f32>(a.x), b0, c3); c3 = fma(vec4<f32>(a.y), b1, c3); c3 = fma(vec4<f32>(a.z), b2, c3); c3 = fma(vec4<f32>(a.w), b3, c3); }
+      { let a = subgroupBroadcast(a0, 4u); c4 = fma(vec4<f32>(a.x), b0, c4); c4 = fma(vec4<f32>(a.y), b1, c4); c4 = fma(vec4<f32>(a.z), b2, c4); c4 = fma(vec4<f32>(a.w), b3, c4); }
+      { let a = subgroupBroadcast(a0, 5u); c5 = fma(vec4<f32>(a.x), b0, c5); c5 = fma(vec4<f32>(a.y), b1, c5); c5 = fma(vec4<f32>(a.z), b2, c5); c5 = fma(vec4<f32>(a.w), b3, c5); }
+      { let a = subgroupBroadcast(a0, 6u); c6 = fma(vec4<f32>(a.x), b0, c6); c6 = fma(vec4<f32>(a.y), b1, c6); c6 = fma(vec4<f32>(a.z), b2, c6); c6 = fma(vec4<f32>(a.w), b3, c6); }
+      { let a = subgroupBroadcast(a0, 7u); c7 = fma(vec4<f32>(a.x), b0, c7); c7 = fma(vec4<f32>(a.y), b1, c7); c7 = fma(vec4<f32>(a.z), b2, c7); c7 = fma(vec4<f32>(a.w), b3, c7); }
+      { let a = subgroupBroadcast(a1, 0u); c8 = fma(vec4<f32>(a.x), b0, c8); c8 = fma(vec4<f32>(a.y), b1, c8); c8 = fma(vec4<f32>(a.z), b2, c8); c8 = fma(vec4<f32>(a.w), b3, c8); }
+      { let a = subgroupBroadcast(a1, 1u); c9 = fma(vec4<f32>(a.x), b0, c9); c9 = fma(vec4<f32>(a.y), b1, c9); c9 = fma(vec4<f32>(a.z), b2, c9); c9 = fma(vec4<f32>(a.w), b3, c9); }
+      { let a = subgroupBroadcast(a1, 2u); c10 = fma(vec4<f32>(a.x), b0, c10); c10 = fma(vec4<f32>(a.y), b1, c10); c10 = fma(vec4<f32>(a.z), b2, c10); c10 = fma(vec4<f32>(a.w), b3, c10); }
+      { let a = subgroupBroadcast(a1, 3u); c11 = fma(vec4<f32>(a.x), b0, c11); c11 = fma(vec4<f32>(a.y), b1, c11); c11 = fma(vec4<f32>(a.z), b2, c11); c11 = fma(vec4<f32>(a.w), b3, c11); }
+      { let a = subgroupBroadcast(a1, 4u); c12 = fma(vec4<f32>(a.x), b0, c12); c12 = fma(vec4<f32>(a.y), b1, c12); c12 = fma(vec4<f32>(a.z), b2, c12); c12 = fma(vec4<f32>(a.w), b3, c12); }
+      { let a = subgroupBroadcast(a1, 5u); c13 = fma(vec4<f32>(a.x), b0, c13); c13 = fma(vec4<f32>(a.y), b1, c13); c13 = fma(vec4<f32>(a.z), b2, c13); c13 = fma(vec4<f32>(a.w), b3, c13); }
+      { let a = subgroupBroadcast(a1, 6u); c14 = fma(vec4<f32>(a.x), b0, c14); c14 = fma(vec4<f32>(a.y), b1, c14); c14 = fma(vec4<f32>(a.z), b2, c14); c14 = fma(vec4<f32>(a.w), b3, c14); }
+      { let a = subgroupBroadcast(a1, 7u); c15 = fma(vec4<f32>(a.x), b0, c15); c15 = fma(vec4<f32>(a.y), b1, c15); c15 = fma(vec4<f32>(a.z), b2, c15); c15 = fma(vec4<f32>(a.w), b3, c15); }
+      { let a = subgroupBroadcast(a2, 0u); c16 = fma(vec4<f32>(a.x), b0, c16); c16 = fma(vec4<f32>(a.y), b1, c16); c16 = fma(vec4<f32>(a.z), b2, c16); c16 = fma(vec4<f32>(a.w), b3, c16); }
+      { let a = subgroupBroadcast(a2, 1u); c17 = fma(vec4<f32>(a.x), b0, c17); c17 = fma(vec4<f32>(a.y), b1, c17); c17 = fma(vec4<f32>(a.z), b2, c17); c17 = fma(vec4<f32>(a.w), b3, c17); }
+      { let a = subgroupBroadcast(a2, 2u); c18 = fma(vec4<f32>(a.x), b0, c18); c18 = fma(vec4<f32>(a.y), b1, c18); c18 = fma(vec4<f32>(a.z), b2, c18); c18 = fma(vec4<f32>(a.w), b3, c18); }
+      { let a = subgroupBroadcast(a2, 3u); c19 = fma(vec4<f32>(a.x), b0, c19); c19 = fma(vec4<f32>(a.y), b1, c19); c19 = fma(vec4<f32>(a.z), b2, c19); c19 = fma(vec4<f32>(a.w), b3, c19); }
+      { let a = subgroupBroadcast(a2, 4u); c20 = fma(vec4<f32>(a.x), b0, c20); c20 = fma(vec4<f32>(a.y), b1, c20); c20 = fma(vec4<f32>(a.z), b2, c20); c20 = fma(vec4<f32>(a.w), b3, c20); }
+      { let a = subgroupBroadcast(a2, 5u); c21 = fma(vec4<f32>(a.x), b0, c21); c21 = fma(vec4<f32>(a.y), b1, c21); c21 = fma(vec4<f32>(a.z), b2, c21); c21 = fma(vec4<f32>(a.w), b3, c21); }
+      { let a = subgroupBroadcast(a2, 6u); c22 = fma(vec4<f32>(a.x), b0, c22); c22 = fma(vec4<f32>(a.y), b1, c22); c22 = fma(vec4<f32>(a.z), b2, c22); c22 = fma(vec4<f32>(a.w), b3, c22); }
+      { let a = subgroupBroadcast(a2, 7u); c23 = fma(vec4<f32>(a.x), b0, c23); c23 = fma(vec4<f32>(a.y), b1, c23); c23 = fma(vec4<f32>(a.z), b2, c23); c23 = fma(vec4<f32>(a.w), b3, c23); }
+      { let a = subgroupBroadcast(a3, 0u); c24 = fma(vec4<f32>(a.x), b0, c24); c24 = fma(vec4<f32>(a.y), b1, c24); c24 = fma(vec4<f32>(a.z), b2, c24); c24 = fma(vec4<f32>(a.w), b3, c24); }
+      { let a = subgroupBroadcast(a3, 1u); c25 = fma(vec4<f32>(a.x), b0, c25); c25 = fma(vec4<f32>(a.y), b1, c25); c25 = fma(vec4<f32>(a.z), b2, c25); c25 = fma(vec4<f32>(a.w), b3, c25); }
+      { let a = subgroupBroadcast(a3, 2u); c26 = fma(vec4<f32>(a.x), b0, c26); c26 = fma(vec4<f32>(a.y), b1, c26); c26 = fma(vec4<f32>(a.z), b2, c26); c26 = fma(vec4<f32>(a.w), b3, c26); }
+      { let a = subgroupBroadcast(a3, 3u); c27 = fma(vec4<f32>(a.x), b0, c27); c27 = fma(vec4<f32>(a.y), b1, c27); c27 = fma(vec4<f32>(a.z), b2, c27); c27 = fma(vec4<f32>(a.w), b3, c27); }
+      { let a = subgroupBroadcast(a3, 4u); c28 = fma(vec4<f32>(a.x), b0, c28); c28 = fma(vec4<f32>(a.y), b1, c28); c28 = fma(vec4<f32>(a.z), b2, c28); c28 = fma(vec4<f32>(a.w), b3, c28); }
+      { let a = subgroupBroadcast(a3, 5u); c29 = fma(vec4<f32>(a.x), b0, c29); c29 = fma(vec4<f32>(a.y), b1, c29); c29 = fma(vec4<f32>(a.z), b2, c29); c29 = fma(vec4<f32>(a.w), b3, c29); }
+      { let a = subgroupBroadcast(a3, 6u); c30 = fma(vec4<f32>(a.x), b0, c30); c30 = fma(vec4<f32>(a.y), b1, c30); c30 = fma(vec4<f32>(a.z), b2, c30); c30 = fma(vec4<f32>(a.w), b3, c30); }
+      { let a = subgroupBroadcast(a3, 7u); c31 = fma(vec4<f32>(a.x), b0, c31); c31 = fma(vec4<f32>(a.y), b1, c31); c31 = fma(vec4<f32>(a.z), b2, c31); c31 = fma(vec4<f32>(a.w), b3, c31); }
+    }
   }
 
   store4(m0 + 0u, nOut, c0);

@@ -13,7 +13,8 @@
 //
 // Work split: a workgroup computes a 64 x 64 tile of C, stepping through K in chunks of BK = 16.
 // Each chunk, all 64 invocations copy the A tile (64 x 16, stored k-major: As[k][m]) and the B tile
-// (16 x 64, Bs[k][n]) into workgroup memory as vec4s, then each invocation (tx, ty) accumulates
+// (16 x 64, Bs[k][n]) into workgroup memory, reading 16 bytes at a time along each operand's
+// contiguous storage dimension (so all four layouts coalesce on GPUs), then each invocation (tx, ty) accumulates
 // a 8 x 8 register tile: rows 4*(ty + i*8) + q and columns 4*(tx + j*8) + q (i < 2, j < 2, q < 4),
 // interleaved so neighbouring invocations read neighbouring vec4s (no bank conflicts). The BK loop is
 // unrolled so accumulators stay in registers.
@@ -32,9 +33,10 @@ struct Params { M: u32, N: u32, K: u32 }
 // Layout of the operands: C[M,N] = op(A) . op(B), all row-major.
 override TRANS_A: bool = false;   // false: A is stored [M,K]; true: A is stored [K,M] (computes A^T . B)
 override TRANS_B: bool = false;   // false: B is stored [K,N]; true: B is stored [N,K] (computes A . B^T)
-// Vector fast paths; the host sets them only when legal (otherwise the kernel is still correct, slower):
-override VEC_A: bool = false;     // legal iff !TRANS_A && K % 4 == 0
-override VEC_B: bool = false;     // legal iff !TRANS_B && N % 4 == 0
+// Vector fast paths: 16-byte loads along the operand's contiguous storage dimension. The host sets
+// them only when that dimension is a multiple of 4 (otherwise the kernel is still correct, slower):
+override VEC_A: bool = false;     // legal iff (TRANS_A ? M : K) % 4 == 0
+override VEC_B: bool = false;     // legal iff (TRANS_B ? K : N) % 4 == 0
 
 fn idxA(m: u32, k: u32) -> u32 { if (TRANS_A) { return k * P.M + m; } return m * P.K + k; }
 fn idxB(k: u32, n: u32) -> u32 { if (TRANS_B) { return n * P.K + k; } return k * P.N + n; }
@@ -64,6 +66,16 @@ fn loadB4(k: u32, n: u32) -> vec4<f32> {
     v = vec4<f32>(elemB(idxB(kc, nc.x)), elemB(idxB(kc, nc.y)), elemB(idxB(kc, nc.z)), elemB(idxB(kc, nc.w)));
   }
   return select(vec4<f32>(0.0), v, k < P.K);
+}
+
+// Transposed-storage vector loaders, used only with TRANS_x && VEC_x.
+// loadAt4(k, m) = (A[m,k], A[m+1,k], A[m+2,k], A[m+3,k]) from A stored [K,M]; 0 if k >= K; m <= M-4.
+fn loadAt4(k: u32, m: u32) -> vec4<f32> {
+  return select(vec4<f32>(0.0), A[(min(k, P.K - 1u) * P.M + m) >> 2u], k < P.K);
+}
+// loadBt4(n, k) = (B[k,n], B[k+1,n], B[k+2,n], B[k+3,n]) from B stored [N,K] (K % 4 == 0); n clamped.
+fn loadBt4(n: u32, k: u32) -> vec4<f32> {
+  return B[(min(n, P.N - 1u) * P.K + k) >> 2u];
 }
 
 // Stores row m of the lane's 4-column group starting at n (columns >= N dropped).
@@ -106,24 +118,50 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var c7_1 = vec4<f32>(0.0);
 
   for (var k0 = 0u; k0 < P.K; k0 += BK) {
-    // A tile: element (r, kk) = A[m0 + r, k0 + kk], read 4 k at a time, stored transposed.
-    for (var e = tid; e < BM * BK / 4u; e += T) {
-      let r = e / (BK / 4u);
-      let kq = 4u * (e % (BK / 4u));
-      let v = loadA4(min(m0 + r, P.M - 1u), k0 + kq);
-      let base = kq * (BM / 4u) + r / 4u;
-      let q = r % 4u;
-      As[base][q] = v.x;
-      As[base + BM / 4u][q] = v.y;
-      As[base + 2u * BM / 4u][q] = v.z;
-      As[base + 3u * BM / 4u][q] = v.w;
+    // A tile -> As[k][m]. Reads go 16 bytes at a time along A's contiguous storage dimension.
+    if (TRANS_A && VEC_A) {
+      // A stored [K,M] (M % 4 == 0): element (kk, 4 rows) = A[m0 + 4*c4 .. +3, k0 + kk], stored as is.
+      for (var e = tid; e < BK * BM / 4u; e += T) {
+        let kk = e / (BM / 4u);
+        As[e] = loadAt4(k0 + kk, min(m0 + 4u * (e % (BM / 4u)), P.M - 4u));
+      }
+    } else {
+      // A stored [M,K] (or unaligned): element (r, 4 k) = A[m0 + r, k0 + kq .. +3], stored transposed.
+      for (var e = tid; e < BM * BK / 4u; e += T) {
+        let r = e / (BK / 4u);
+        let kq = 4u * (e % (BK / 4u));
+        let v = loadA4(min(m0 + r, P.M - 1u), k0 + kq);
+        let base = kq * (BM / 4u) + r / 4u;
+        let q = r % 4u;
+        As[base][q] = v.x;
+        As[base + BM / 4u][q] = v.y;
+        As[base + 2u * BM / 4u][q] = v.z;
+        As[base + 3u * BM / 4u][q] = v.w;
+      }
     }
-    // B tile: (kk, 4 columns) = B[k0 + kk, n0 + 4*c4 ..], stored as is.
-    for (var e = tid; e < BK * BN / 4u; e += T) {
-      let kk = e / (BN / 4u);
-      var n = n0 + 4u * (e % (BN / 4u));
-      if (VEC_B && !TRANS_B) { n = min(n, P.N - 4u); }
-      Bs[e] = loadB4(k0 + kk, n);
+    // B tile -> Bs[k][n].
+    if (TRANS_B && VEC_B) {
+      // B stored [N,K] (K % 4 == 0): element (column c, 4 k) = B[k0 + kq .. +3, n0 + c], stored transposed.
+      for (var e = tid; e < BN * BK / 4u; e += T) {
+        let c = e / (BK / 4u);
+        let kq = 4u * (e % (BK / 4u));
+        var v = vec4<f32>(0.0);
+        if (k0 + kq < P.K) { v = loadBt4(n0 + c, k0 + kq); }
+        let base = kq * (BN / 4u) + c / 4u;
+        let q = c % 4u;
+        Bs[base][q] = v.x;
+        Bs[base + BN / 4u][q] = v.y;
+        Bs[base + 2u * BN / 4u][q] = v.z;
+        Bs[base + 3u * BN / 4u][q] = v.w;
+      }
+    } else {
+      // element (kk, 4 columns) = B[k0 + kk, n0 + 4*c4 .. +3], stored as is.
+      for (var e = tid; e < BK * BN / 4u; e += T) {
+        let kk = e / (BN / 4u);
+        var n = n0 + 4u * (e % (BN / 4u));
+        if (VEC_B && !TRANS_B) { n = min(n, P.N - 4u); }
+        Bs[e] = loadB4(k0 + kk, n);
+      }
     }
     workgroupBarrier();
     {

@@ -21,9 +21,18 @@ export async function saveCheckpoint(path: string, owners: StateOwners, meta: Ch
   await writeSafetensorsFile(path, tensors, metadata);
 }
 
+async function readFile(path: string) {
+  try {
+    return await readSafetensorsFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`checkpoint not found: ${path}`);
+    throw e;
+  }
+}
+
 /** Read a checkpoint's metadata without touching any model (e.g. to rebuild the model from its config). */
 export async function readCheckpointMeta(path: string): Promise<CheckpointMeta> {
-  const { metadata } = await readSafetensorsFile(path);
+  const { metadata } = await readFile(path);
   return parseMeta(metadata, path);
 }
 
@@ -46,7 +55,7 @@ function parseMeta(metadata: Record<string, string> | undefined, path: string): 
 
 /** Load a checkpoint into the owners (every name, shape and dtype checked) and return its metadata. */
 export async function loadCheckpoint(path: string, owners: StateOwners, strict = true): Promise<CheckpointMeta> {
-  const { tensors, metadata } = await readSafetensorsFile(path);
+  const { tensors, metadata } = await readFile(path);
   const meta = parseMeta(metadata, path);
   applyState(owners, tensors, path, strict);
   return meta;
