@@ -3,11 +3,14 @@
  * per-output-column scale used by weight-normalised linear layers.
  */
 import src from '../../kernels/matmul.wgsl';
+import gemmSubgroup from '../../kernels/gemm_subgroup.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { dummyBuffer, shapeStr } from './launch.js';
 import { sumToShape } from './reduce.js';
+import { subgroupGemmAvailable } from './conv-gemm.js';
+import { BinaryOp, binaryRaw } from './binary.js';
 
 const K: KernelSource = {
   name: 'matmul',
@@ -15,6 +18,7 @@ const K: KernelSource = {
   bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'],
 };
 const TILE = 64;
+const KS: KernelSource = { name: 'gemm_subgroup', code: gemmSubgroup, bindings: ['read', 'read', 'read_write', 'uniform'], features: ['subgroups'] };
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -36,6 +40,7 @@ export function matmulRaw(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
     if (t && t.size !== N) throw new RangeError(`matmul: per-column ${t.describe()} should have ${N} values`);
   }
   const rt = a.rt;
+  if (subgroupGemmAvailable(rt)) return subgroupMatmul(a, b, M, N, Ka, o);
   const c = empty([M, N], '', rt);
   const d = dummyBuffer(rt);
   rt.dispatch(
@@ -44,6 +49,31 @@ export function matmulRaw(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
     { M, N, K: Ka },
     [Math.ceil(N / TILE), Math.ceil(M / TILE)],
   );
+  return c;
+}
+
+/** The subgroup-broadcast GEMM (kernels/gemm_subgroup.wgsl), then the per-column epilogue if any. */
+function subgroupMatmul(a: Tensor, b: Tensor, M: number, N: number, K: number, o: MatmulOptions): Tensor {
+  const rt = a.rt;
+  let c = empty([M, N], '', rt);
+  const lanes = Math.ceil(N / 4);
+  const wg = lanes >= 256 ? 64 : lanes >= 32 ? 32 : 8;
+  rt.dispatch(
+    rt.kernel(KS, {
+      TRANS_A: +!!o.transA, TRANS_B: +!!o.transB, WG: wg,
+      VEC_A: +(((o.transA ? M : K) % 4) === 0), VEC_B: +(((o.transB ? K : N) % 4) === 0),
+    }),
+    [a.buffer, b.buffer, c.buffer],
+    { M, N, K },
+    [Math.ceil(N / (4 * wg)), Math.ceil(M / 32)],
+  );
+  // per-column epilogue as a channel-broadcast op on [M, N] (cheap next to the product)
+  for (const [t, op] of [[o.colScale, BinaryOp.Mul], [o.colBias, BinaryOp.Add]] as const) {
+    if (!t) continue;
+    const next = binaryRaw(c, t, op);
+    c.dispose();
+    c = next;
+  }
   return c;
 }
 

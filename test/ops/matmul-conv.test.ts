@@ -10,9 +10,21 @@ import * as R from '../reference/ops.js';
 
 describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward vs finite differences (rtol 1e-4)', () => {
   const gpu = useGpu();
-  for (const [M, K, N] of [[1, 1, 1], [5, 7, 3], [33, 17, 65], [70, 130, 66]]) {
+  /** run f with the subgroup GEMM kernels on, or off (the portable kernels) */
+  const onPath = async (path: string, f: () => Promise<void>) => {
+    const rt = gpu.rt();
+    rt.tuning.subgroupGemm = path === 'subgroup-gemm';
+    try {
+      await f();
+    } finally {
+      rt.tuning.subgroupGemm = true;
+    }
+  };
+  // the shapes cover edge tiles, K not a multiple of 4 and the vec4 paths (multiples of 4)
+  for (const path of ['subgroup-gemm', 'tiled'] as const)
+  for (const [M, K, N] of [[1, 1, 1], [5, 7, 3], [33, 17, 65], [70, 132, 68]]) {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
-      it(`matmul ${M}×${K}·${K}×${N} transA=${tA} transB=${tB}`, () =>
+      it(`[${path}] matmul ${M}×${K}·${K}×${N} transA=${tA} transB=${tB}`, () => onPath(path, () =>
         checkOp({
           name: 'matmul',
           inputs: [
@@ -21,10 +33,11 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
           ],
           gpu: ([a, b]) => matmul(a, b, { transA: tA, transB: tB }),
           ref: ([a, b]) => R.matmul(a, b, M, K, N, tA, tB),
-        }));
+        })));
     }
   }
-  it('linear with and without bias, batch 1', async () => {
+  for (const path of ['subgroup-gemm', 'tiled'] as const)
+  it(`[${path}] linear with and without bias, batch 1`, () => onPath(path, async () => {
     for (const [B, I, O, bias] of [[4, 9, 6, true], [1, 3, 5, false]] as const) {
       await checkOp({
         name: `linear ${B}x${I}->${O}`,
@@ -41,7 +54,7 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
         },
       });
     }
-  });
+  }));
 
   const convCases: (R.ConvShape & { bias: boolean })[] = [
     { N: 2, C: 3, H: 8, W: 8, O: 5, KH: 4, KW: 4, stride: 2, pad: 1, bias: true },   // DCGAN D layer
@@ -54,15 +67,7 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
   // the portable direct kernels
   for (const path of ['subgroup-gemm', 'direct'] as const)
   for (const s of convCases) {
-    const withPath = (f: () => Promise<void>) => async () => {
-      const rt = gpu.rt();
-      rt.tuning.subgroupGemm = path === 'subgroup-gemm';
-      try {
-        await f();
-      } finally {
-        rt.tuning.subgroupGemm = true;
-      }
-    };
+    const withPath = (f: () => Promise<void>) => () => onPath(path, f);
     it(`[${path}] conv2d ${JSON.stringify(s)}`, withPath(() =>
       checkOp({
         name: 'conv2d',
