@@ -28,6 +28,10 @@ enable subgroups;
 override MODE: u32 = 0u;
 override WG: u32 = 64u;
 override VEC_A: bool = false;       // A rows are 16-byte aligned runs along k (host checks): one vec4 load
+// MODE 0 with stride 2, a 4-wide kernel, padding 1, W and OW multiples of 4 (every DCGAN D layer): a
+// lane's 4 columns are 4 neighbouring outputs of one row, so for one (channel, kh) the 16 taps it needs
+// lie in 16 consecutive input elements: 4 aligned vec4 loads instead of 16 scalar ones (host checks).
+override WINDOW_S2K4: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -41,7 +45,7 @@ struct Params {
   hasBias: u32,    // out += bias[m]
 }
 
-@group(0) @binding(0) var<storage, read> X: array<f32>;          // gathered operand (B)
+@group(0) @binding(0) var<storage, read> X: array<vec4<f32>>;    // gathered operand (B), read as f32 or vec4
 @group(0) @binding(1) var<storage, read> Wv: array<vec4<f32>>;   // A operand: weights (0, 1) or g (2)
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
@@ -49,6 +53,7 @@ struct Params {
 @group(0) @binding(5) var<uniform> P: Params;
 
 fn elemA(i: u32) -> f32 { return Wv[i >> 2u][i & 3u]; }
+fn elemX(i: u32) -> f32 { return X[i >> 2u][i & 3u]; }
 
 // Where k is in the sum. k only ever advances by one, so its decomposition is kept as counters
 // (divisions are slow on CPU adapters: no vector integer divide): t0 (in channel / image), t1, t2 (the two
@@ -207,7 +212,33 @@ fn loadB4(c: Cols, st: KState, kLive: bool) -> vec4<f32> {
   let inside = (iy >= vec4<i32>(0)) & (iy < vec4<i32>(i32(P.H))) & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(P.W)))
                & vec4<bool>(kLive);
   let idx = select(vec4<u32>(0u), c.base + vec4<u32>(st.off) + bitcast<vec4<u32>>(iy) * P.W + bitcast<vec4<u32>>(ix), inside);
-  return select(vec4<f32>(0.0), vec4<f32>(X[idx.x], X[idx.y], X[idx.z], X[idx.w]), inside);
+  return select(vec4<f32>(0.0), vec4<f32>(elemX(idx.x), elemX(idx.y), elemX(idx.z), elemX(idx.w)), inside);
+}
+
+// WINDOW_S2K4: the 4×4 block B[k..k+3 (kw = 0..3), the lane's 4 columns] for one (channel, kh), from the
+// input elements ix0 − 3 .. ix0 + 12 of row iy (ix0 = 2·ox0 − 1, a multiple of 4 plus 3).
+struct Block4 { r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32> }
+
+fn loadWindowS2K4(c: Cols, st: KState) -> Block4 {
+  let iy = c.y.x + st.dy;
+  let e0 = c.x.x - 3;                                   // first window element (a multiple of 4, may be −4)
+  let rowOk = iy >= 0 && iy < i32(P.H);
+  let row = i32(c.base.x + st.off) + max(iy, 0) * i32(P.W);
+  let q = (row + e0) >> 2;                              // vec4 index of the window start (row is 4-aligned)
+  let ix = vec4<i32>(e0) + vec4<i32>(0, 1, 2, 3);
+  let ok = vec4<bool>(rowOk);
+  // the four vec4s of the window, zero outside the row
+  let v0 = select(vec4<f32>(0.0), X[u32(max(q, 0))], ok & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(P.W))));
+  let v1 = select(vec4<f32>(0.0), X[u32(q + 1)], ok & (ix + 4 < vec4<i32>(i32(P.W))));
+  let v2 = select(vec4<f32>(0.0), X[u32(q + 2)], ok & (ix + 8 < vec4<i32>(i32(P.W))));
+  let v3 = select(vec4<f32>(0.0), X[u32(q + 3)], ok & (ix + 12 < vec4<i32>(i32(P.W))));
+  // B[kw][col] = window[3 + 2·col + kw]
+  var b: Block4;
+  b.r0 = vec4<f32>(v0.w, v1.y, v1.w, v2.y);
+  b.r1 = vec4<f32>(v1.x, v1.z, v2.x, v2.z);
+  b.r2 = vec4<f32>(v1.y, v1.w, v2.y, v2.w);
+  b.r3 = vec4<f32>(v1.z, v2.x, v2.z, v3.x);
+  return b;
 }
 
 fn mStride() -> u32 {
@@ -252,17 +283,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var st = kStateAt(kStart);
   for (var k = kStart; k < kEnd; k += 4u) {
     let live = (vec4<u32>(k) + vec4<u32>(0u, 1u, 2u, 3u)) < vec4<u32>(kEnd);
+    var b0: vec4<f32>;
+    var b1: vec4<f32>;
+    var b2: vec4<f32>;
+    var b3: vec4<f32>;
+    if (WINDOW_S2K4) {
+      let w = loadWindowS2K4(c, st);
+      b0 = w.r0;
+      b1 = w.r1;
+      b2 = w.r2;
+      b3 = w.r3;
+    }
     let ao0 = st.aoff;
-    let b0 = loadB4(c, st, live.x);
+    if (!WINDOW_S2K4) { b0 = loadB4(c, st, live.x); }
     advance(&st);
     let ao1 = st.aoff;
-    let b1 = loadB4(c, st, live.y);
+    if (!WINDOW_S2K4) { b1 = loadB4(c, st, live.y); }
     advance(&st);
     let ao2 = st.aoff;
-    let b2 = loadB4(c, st, live.z);
+    if (!WINDOW_S2K4) { b2 = loadB4(c, st, live.z); }
     advance(&st);
     let ao3 = st.aoff;
-    let b3 = loadB4(c, st, live.w);
+    if (!WINDOW_S2K4) { b3 = loadB4(c, st, live.w); }
     advance(&st);
     let aoff = vec4<u32>(ao0, ao1, ao2, ao3);
 //{{LOAD_A}}

@@ -65,12 +65,12 @@ interface Geometry {
   kChunk?: number;
 }
 
-function launch(rt: Runtime, mode: number, g: Geometry, x: Tensor, a: Tensor, out: Tensor, ep: Epilogue, vecA: boolean, z = 1): void {
+function launch(rt: Runtime, mode: number, g: Geometry, x: Tensor, a: Tensor, out: Tensor, ep: Epilogue, vecA: boolean, z = 1, window = false): void {
   const rows = g.M <= 8 ? 8 : 32;
   // fewer lanes for narrow outputs, so that lanes are not mostly idle
   const lanesNeeded = Math.ceil(g.N / 4);
   const wg = lanesNeeded >= 64 ? 64 : lanesNeeded > 16 ? 32 : 16;
-  const k = rt.kernel(source(rows), { MODE: mode, WG: wg, VEC_A: +vecA });
+  const k = rt.kernel(source(rows), { MODE: mode, WG: wg, VEC_A: +vecA, WINDOW_S2K4: +window });
   const d = dummyBuffer(rt);
   const u = { py: 0, px: 0, kh0: 0, kw0: 0, KTH: 1, KTW: 1, OHp: 1, OWp: 1, c0: 0, c1: 0, kChunk: 0, ...g, hasScale: +!!ep.scale, hasBias: +!!ep.bias };
   rt.dispatch(k, [x.buffer, a.buffer, ep.scale?.buffer ?? d, ep.bias?.buffer ?? d, out.buffer], u, [Math.ceil(g.N / (4 * wg)), Math.ceil(g.M / rows), z]);
@@ -82,7 +82,8 @@ export function convForwardGemm(x: Tensor, w: Tensor, OH: number, OW: number, st
   const [Cout, , KH, KW] = w.shape;
   const y = empty([N, Cout, OH, OW], '', x.rt);
   const K = Cin * KH * KW;
-  launch(x.rt, 0, { M: Cout, N: N * OH * OW, K, Cin, H, W, Cout, OH, OW, KH, KW, stride, pad }, x, w, y, ep, K % 4 === 0);
+  const window = stride === 2 && KW === 4 && pad === 1 && W % 4 === 0 && OW % 4 === 0;
+  launch(x.rt, 0, { M: Cout, N: N * OH * OW, K, Cin, H, W, Cout, OH, OW, KH, KW, stride, pad }, x, w, y, ep, K % 4 === 0, 1, window);
   return y;
 }
 
