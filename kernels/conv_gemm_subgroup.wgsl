@@ -32,6 +32,10 @@ override VEC_A: bool = false;       // A rows are 16-byte aligned runs along k (
 // lane's 4 columns are 4 neighbouring outputs of one row, so for one (channel, kh) the 16 taps it needs
 // lie in 16 consecutive input elements: 4 aligned vec4 loads instead of 16 scalar ones (host checks).
 override WINDOW_S2K4: bool = false;
+// MODE 1 (transposed conv phase) with stride 2, 4×4 kernel, padding 1, W a multiple of 4: each phase has 2×2
+// taps and a lane's 4 columns are 4 neighbouring outputs of a phase row, which read 5 consecutive inputs per
+// tap row: 2 aligned vec4 loads per tap row instead of 8 scalar ones (host checks).
+override WINDOW_T2K4: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -219,6 +223,39 @@ fn loadB4(c: Cols, st: KState, kLive: bool) -> vec4<f32> {
 // input elements ix0 − 3 .. ix0 + 12 of row iy (ix0 = 2·ox0 − 1, a multiple of 4 plus 3).
 struct Block4 { r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32> }
 
+// the vec4s at (row + 4·base) and the next one, zero outside the image row
+fn rowPair(c: Cols, st: KState, iy: i32, base: i32) -> array<vec4<f32>, 2> {
+  let rowOk = vec4<bool>((iy >= 0) && (iy < i32(P.H)));
+  let row = i32(c.base.x + st.off) + max(iy, 0) * i32(P.W);
+  let ix = vec4<i32>(4 * base) + vec4<i32>(0, 1, 2, 3);
+  let q = (row >> 2) + base;
+  let lo = select(vec4<f32>(0.0), X[u32(max(q, 0))], rowOk & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(P.W))));
+  let hi = select(vec4<f32>(0.0), X[u32(q + 1)], rowOk & (ix + 4 < vec4<i32>(i32(P.W))));
+  return array<vec4<f32>, 2>(lo, hi);
+}
+
+// WINDOW_T2K4: B for k = (ci, th, tw) over (th, tw) = (0,0), (0,1), (1,0), (1,1), the lane's 4 columns:
+// B[(th, tw), col] = x[ci, cy − th, cx + col − tw] with (cy, cx) the first column's (c0 + ty, c1 + tx0).
+fn loadWindowT2K4(c: Cols, st: KState) -> Block4 {
+  let cx = c.x.x;
+  let base = (cx - 1) >> 2;              // floor((cx − 1)/4): the window starts at 4·base
+  let r0 = rowPair(c, st, c.y.x, base);
+  let r1 = rowPair(c, st, c.y.x - 1, base);
+  var b: Block4;
+  if (cx - 1 - 4 * base == 3) {          // the window is [cx − 4, cx + 4): tw = 0 → v1, tw = 1 → v0.w, v1.xyz
+    b.r0 = r0[1];
+    b.r1 = vec4<f32>(r0[0].w, r0[1].x, r0[1].y, r0[1].z);
+    b.r2 = r1[1];
+    b.r3 = vec4<f32>(r1[0].w, r1[1].x, r1[1].y, r1[1].z);
+  } else {                               // cx ≡ 1 mod 4, window [cx − 1, cx + 7): tw = 0 → v0.yzw, v1.x; tw = 1 → v0
+    b.r0 = vec4<f32>(r0[0].y, r0[0].z, r0[0].w, r0[1].x);
+    b.r1 = r0[0];
+    b.r2 = vec4<f32>(r1[0].y, r1[0].z, r1[0].w, r1[1].x);
+    b.r3 = r1[0];
+  }
+  return b;
+}
+
 fn loadWindowS2K4(c: Cols, st: KState) -> Block4 {
   let iy = c.y.x + st.dy;
   let e0 = c.x.x - 3;                                   // first window element (a multiple of 4, may be −4)
@@ -287,24 +324,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     var b1: vec4<f32>;
     var b2: vec4<f32>;
     var b3: vec4<f32>;
-    if (WINDOW_S2K4) {
-      let w = loadWindowS2K4(c, st);
+    let window = WINDOW_S2K4 || WINDOW_T2K4;
+    if (window) {
+      var w: Block4;
+      if (WINDOW_S2K4) { w = loadWindowS2K4(c, st); } else { w = loadWindowT2K4(c, st); }
       b0 = w.r0;
       b1 = w.r1;
       b2 = w.r2;
       b3 = w.r3;
     }
     let ao0 = st.aoff;
-    if (!WINDOW_S2K4) { b0 = loadB4(c, st, live.x); }
+    if (!window) { b0 = loadB4(c, st, live.x); }
     advance(&st);
     let ao1 = st.aoff;
-    if (!WINDOW_S2K4) { b1 = loadB4(c, st, live.y); }
+    if (!window) { b1 = loadB4(c, st, live.y); }
     advance(&st);
     let ao2 = st.aoff;
-    if (!WINDOW_S2K4) { b2 = loadB4(c, st, live.z); }
+    if (!window) { b2 = loadB4(c, st, live.z); }
     advance(&st);
     let ao3 = st.aoff;
-    if (!WINDOW_S2K4) { b3 = loadB4(c, st, live.w); }
+    if (!window) { b3 = loadB4(c, st, live.w); }
     advance(&st);
     let aoff = vec4<u32>(ao0, ao1, ao2, ao3);
 //{{LOAD_A}}

@@ -66,11 +66,14 @@ interface Geometry {
 }
 
 function launch(rt: Runtime, mode: number, g: Geometry, x: Tensor, a: Tensor, out: Tensor, ep: Epilogue, vecA: boolean, z = 1, window = false): void {
+  // the vec4 input windows: stride-2 4×4 layers with padding 1 and rows of a multiple of 4 (see the WGSL)
+  const windowS2K4 = window && mode === 0;
+  const windowT2K4 = window && mode === 1;
   const rows = g.M <= 8 ? 8 : 32;
   // fewer lanes for narrow outputs, so that lanes are not mostly idle
   const lanesNeeded = Math.ceil(g.N / 4);
   const wg = lanesNeeded >= 64 ? 64 : lanesNeeded > 16 ? 32 : 16;
-  const k = rt.kernel(source(rows), { MODE: mode, WG: wg, VEC_A: +vecA, WINDOW_S2K4: +window });
+  const k = rt.kernel(source(rows), { MODE: mode, WG: wg, VEC_A: +vecA, WINDOW_S2K4: +windowS2K4, WINDOW_T2K4: +windowT2K4 });
   const d = dummyBuffer(rt);
   const u = { py: 0, px: 0, kh0: 0, kw0: 0, KTH: 1, KTW: 1, OHp: 1, OWp: 1, c0: 0, c1: 0, kChunk: 0, ...g, hasScale: +!!ep.scale, hasBias: +!!ep.bias };
   rt.dispatch(k, [x.buffer, a.buffer, ep.scale?.buffer ?? d, ep.bias?.buffer ?? d, out.buffer], u, [Math.ceil(g.N / (4 * wg)), Math.ceil(g.M / rows), z]);
@@ -109,7 +112,8 @@ export function convTransposeGemm(x: Tensor, w: Tensor, OH: number, OW: number, 
         M: Cout, N: N * OHp * OWp, K: Cin * KTH * KTW, Cin, H, W, Cout, OH, OW, KH, KW, stride, pad,
         py, px, kh0, kw0, KTH, KTW, OHp, OWp, c0: (py + pad - kh0) / stride, c1: (px + pad - kw0) / stride,
       };
-      launch(x.rt, 1, g, x, w, y, ep, false);
+      const window = stride === 2 && KH === 4 && KW === 4 && pad === 1 && W % 4 === 0 && OWp % 4 === 0;
+      launch(x.rt, 1, g, x, w, y, ep, false, 1, window);
     }
   }
   return y;
