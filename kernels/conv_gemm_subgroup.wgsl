@@ -36,6 +36,9 @@ override WINDOW_S2K4: bool = false;
 // taps and a lane's 4 columns are 4 neighbouring outputs of a phase row, which read 5 consecutive inputs per
 // tap row: 2 aligned vec4 loads per tap row instead of 8 scalar ones (host checks).
 override WINDOW_T2K4: bool = false;
+// MODE 2 (weight gradient) of those stride-2 4×4 layers with g's rows a multiple of 4 long: the same
+// 16-element input windows (host checks).
+override WINDOW_W2K4: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -219,9 +222,49 @@ fn loadB4(c: Cols, st: KState, kLive: bool) -> vec4<f32> {
   return select(vec4<f32>(0.0), vec4<f32>(elemX(idx.x), elemX(idx.y), elemX(idx.z), elemX(idx.w)), inside);
 }
 
-// WINDOW_S2K4: the 4×4 block B[k..k+3 (kw = 0..3), the lane's 4 columns] for one (channel, kh), from the
-// input elements ix0 − 3 .. ix0 + 12 of row iy (ix0 = 2·ox0 − 1, a multiple of 4 plus 3).
+// WINDOW_S2K4 (MODE 0) and WINDOW_W2K4 (MODE 2, the weight gradient of the same layers): 16 consecutive
+// input elements of row iy starting at ix0 − 3, ix0 = the first column's x + dx(k) (= 2·ox0 − 1 in MODE 0,
+// 2·x0 − 1 + kw0 in MODE 2: a multiple of 4 plus 3), read as 4 aligned vec4s, zero outside the row.
 struct Block4 { r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32> }
+
+fn window16(c: Cols, st: KState) -> Block4 {
+  let iy = c.y.x + st.dy;
+  let e0 = c.x.x + st.dx - 3;                           // first window element (a multiple of 4, may be −4)
+  let rowOk = (iy >= 0) && (iy < i32(P.H));
+  let row = i32(c.base.x + st.off) + max(iy, 0) * i32(P.W);
+  let q = (row + e0) >> 2;                              // vec4 index of the window start (row is 4-aligned)
+  let ix = vec4<i32>(e0) + vec4<i32>(0, 1, 2, 3);
+  let ok = vec4<bool>(rowOk);
+  var v: Block4;
+  v.r0 = select(vec4<f32>(0.0), X[u32(max(q, 0))], ok & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(P.W))));
+  v.r1 = select(vec4<f32>(0.0), X[u32(q + 1)], ok & (ix + 4 < vec4<i32>(i32(P.W))));
+  v.r2 = select(vec4<f32>(0.0), X[u32(q + 2)], ok & (ix + 8 < vec4<i32>(i32(P.W))));
+  v.r3 = select(vec4<f32>(0.0), X[u32(q + 3)], ok & (ix + 12 < vec4<i32>(i32(P.W))));
+  return v;
+}
+
+// MODE 0: B[kw][col] = window[3 + 2·col + kw]
+fn loadWindowS2K4(c: Cols, st: KState) -> Block4 {
+  let v = window16(c, st);
+  var b: Block4;
+  b.r0 = vec4<f32>(v.r0.w, v.r1.y, v.r1.w, v.r2.y);
+  b.r1 = vec4<f32>(v.r1.x, v.r1.z, v.r2.x, v.r2.z);
+  b.r2 = vec4<f32>(v.r1.y, v.r1.w, v.r2.y, v.r2.w);
+  b.r3 = vec4<f32>(v.r1.z, v.r2.x, v.r2.z, v.r3.x);
+  return b;
+}
+
+// MODE 2: the step's 4 k are 4 neighbouring x of g's row, the 4 columns are kw = 0..3:
+// B[j][col] = window[3 + 2·j + col]
+fn loadWindowW2K4(c: Cols, st: KState) -> Block4 {
+  let v = window16(c, st);
+  var b: Block4;
+  b.r0 = vec4<f32>(v.r0.w, v.r1.x, v.r1.y, v.r1.z);
+  b.r1 = vec4<f32>(v.r1.y, v.r1.z, v.r1.w, v.r2.x);
+  b.r2 = vec4<f32>(v.r1.w, v.r2.x, v.r2.y, v.r2.z);
+  b.r3 = vec4<f32>(v.r2.y, v.r2.z, v.r2.w, v.r3.x);
+  return b;
+}
 
 // the vec4s at (row + 4·base) and the next one, zero outside the image row
 fn rowPair(c: Cols, st: KState, iy: i32, base: i32) -> array<vec4<f32>, 2> {
@@ -256,27 +299,6 @@ fn loadWindowT2K4(c: Cols, st: KState) -> Block4 {
   return b;
 }
 
-fn loadWindowS2K4(c: Cols, st: KState) -> Block4 {
-  let iy = c.y.x + st.dy;
-  let e0 = c.x.x - 3;                                   // first window element (a multiple of 4, may be −4)
-  let rowOk = iy >= 0 && iy < i32(P.H);
-  let row = i32(c.base.x + st.off) + max(iy, 0) * i32(P.W);
-  let q = (row + e0) >> 2;                              // vec4 index of the window start (row is 4-aligned)
-  let ix = vec4<i32>(e0) + vec4<i32>(0, 1, 2, 3);
-  let ok = vec4<bool>(rowOk);
-  // the four vec4s of the window, zero outside the row
-  let v0 = select(vec4<f32>(0.0), X[u32(max(q, 0))], ok & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(P.W))));
-  let v1 = select(vec4<f32>(0.0), X[u32(q + 1)], ok & (ix + 4 < vec4<i32>(i32(P.W))));
-  let v2 = select(vec4<f32>(0.0), X[u32(q + 2)], ok & (ix + 8 < vec4<i32>(i32(P.W))));
-  let v3 = select(vec4<f32>(0.0), X[u32(q + 3)], ok & (ix + 12 < vec4<i32>(i32(P.W))));
-  // B[kw][col] = window[3 + 2·col + kw]
-  var b: Block4;
-  b.r0 = vec4<f32>(v0.w, v1.y, v1.w, v2.y);
-  b.r1 = vec4<f32>(v1.x, v1.z, v2.x, v2.z);
-  b.r2 = vec4<f32>(v1.y, v1.w, v2.y, v2.w);
-  b.r3 = vec4<f32>(v1.z, v2.x, v2.z, v3.x);
-  return b;
-}
 
 fn mStride() -> u32 {
   switch MODE {
@@ -324,10 +346,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     var b1: vec4<f32>;
     var b2: vec4<f32>;
     var b3: vec4<f32>;
-    let window = WINDOW_S2K4 || WINDOW_T2K4;
+    let window = WINDOW_S2K4 || WINDOW_T2K4 || WINDOW_W2K4;
     if (window) {
       var w: Block4;
-      if (WINDOW_S2K4) { w = loadWindowS2K4(c, st); } else { w = loadWindowT2K4(c, st); }
+      if (WINDOW_S2K4) { w = loadWindowS2K4(c, st); } else if (WINDOW_T2K4) { w = loadWindowT2K4(c, st); } else { w = loadWindowW2K4(c, st); }
       b0 = w.r0;
       b1 = w.r1;
       b2 = w.r2;

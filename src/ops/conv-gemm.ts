@@ -69,11 +69,12 @@ function launch(rt: Runtime, mode: number, g: Geometry, x: Tensor, a: Tensor, ou
   // the vec4 input windows: stride-2 4×4 layers with padding 1 and rows of a multiple of 4 (see the WGSL)
   const windowS2K4 = window && mode === 0;
   const windowT2K4 = window && mode === 1;
+  const windowW2K4 = window && mode === 2;
   const rows = g.M <= 8 ? 8 : 32;
   // fewer lanes for narrow outputs, so that lanes are not mostly idle
   const lanesNeeded = Math.ceil(g.N / 4);
   const wg = lanesNeeded >= 64 ? 64 : lanesNeeded > 16 ? 32 : 16;
-  const k = rt.kernel(source(rows), { MODE: mode, WG: wg, VEC_A: +vecA, WINDOW_S2K4: +windowS2K4, WINDOW_T2K4: +windowT2K4 });
+  const k = rt.kernel(source(rows), { MODE: mode, WG: wg, VEC_A: +vecA, WINDOW_S2K4: +windowS2K4, WINDOW_T2K4: +windowT2K4, WINDOW_W2K4: +windowW2K4 });
   const d = dummyBuffer(rt);
   const u = { py: 0, px: 0, kh0: 0, kw0: 0, KTH: 1, KTW: 1, OHp: 1, OWp: 1, c0: 0, c1: 0, kChunk: 0, ...g, hasScale: +!!ep.scale, hasBias: +!!ep.bias };
   rt.dispatch(k, [x.buffer, a.buffer, ep.scale?.buffer ?? d, ep.bias?.buffer ?? d, out.buffer], u, [Math.ceil(g.N / (4 * wg)), Math.ceil(g.M / rows), z]);
@@ -137,7 +138,8 @@ export function convWeightGradGemm(g: Tensor, big: Tensor, KH: number, KW: numbe
   const splits = Math.ceil(K / kChunk);
   const partial = empty([splits, M, Ncols], '', rt);
   const geo: Geometry = { M, N: Ncols, K, Cin: Bc, H, W, Cout: A, OH, OW, KH, KW, stride, pad, kChunk };
-  launch(rt, 2, geo, big, g, partial, {}, (OH * OW) % 4 === 0, splits);
+  const window = stride === 2 && KW === 4 && pad === 1 && W % 4 === 0 && OW % 4 === 0;
+  launch(rt, 2, geo, big, g, partial, {}, (OH * OW) % 4 === 0, splits, window);
   if (splits === 1) {
     const dw = reshapeView(partial, [A, Bc, KH, KW]);
     partial.dispose();
