@@ -36,7 +36,7 @@ struct Params { M: u32, N: u32, K: u32 }
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-// Layout of the operands: C[M,N] = op(A) . op(B), all row-major.
+// Layout of the operands: C[M,N] = op(A) . op(B), all row-major (both flags may be set: A^T . B^T).
 override TRANS_A: bool = false;   // false: A is stored [M,K]; true: A is stored [K,M] (computes A^T . B)
 override TRANS_B: bool = false;   // false: B is stored [K,N]; true: B is stored [N,K] (computes A . B^T)
 // Vector fast paths: 16-byte loads along the operand's contiguous storage dimension. The host sets

@@ -14,7 +14,7 @@
 // Work split: a workgroup computes a 64 x 64 tile of C, stepping through K in chunks of BK = 16.
 // Each chunk, all 64 invocations copy the A tile (64 x 16, stored k-major: As[k][m]) and the B tile
 // (16 x 64, Bs[k][n]) into workgroup memory, reading 16 bytes at a time along each operand's
-// contiguous storage dimension (so all four layouts coalesce on GPUs), then each invocation (tx, ty) accumulates
+// contiguous storage dimension (so every layout coalesces on GPUs), then each invocation (tx, ty) accumulates
 // a 8 x 8 register tile: rows 4*(ty + i*8) + q and columns 4*(tx + j*8) + q (i < 2, j < 2, q < 4),
 // interleaved so neighbouring invocations read neighbouring vec4s (no bank conflicts). The BK loop is
 // unrolled so accumulators stay in registers.
@@ -30,7 +30,7 @@ struct Params { M: u32, N: u32, K: u32 }
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-// Layout of the operands: C[M,N] = op(A) . op(B), all row-major.
+// Layout of the operands: C[M,N] = op(A) . op(B), all row-major (both flags may be set: A^T . B^T).
 override TRANS_A: bool = false;   // false: A is stored [M,K]; true: A is stored [K,M] (computes A^T . B)
 override TRANS_B: bool = false;   // false: B is stored [K,N]; true: B is stored [N,K] (computes A . B^T)
 // Vector fast paths: 16-byte loads along the operand's contiguous storage dimension. The host sets

@@ -26,7 +26,7 @@ const common = ({ subgroups }) => `${subgroups ? 'enable subgroups;\n\n' : ''}st
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> P: Params;
 
-// Layout of the operands: C[M,N] = op(A) . op(B), all row-major.
+// Layout of the operands: C[M,N] = op(A) . op(B), all row-major (both flags may be set: A^T . B^T).
 override TRANS_A: bool = false;   // false: A is stored [M,K]; true: A is stored [K,M] (computes A^T . B)
 override TRANS_B: bool = false;   // false: B is stored [K,N]; true: B is stored [N,K] (computes A . B^T)
 // Vector fast paths: 16-byte loads along the operand's contiguous storage dimension. The host sets
@@ -198,7 +198,7 @@ export function tiledKernel({ TM = 8, TN = 8, TX = 8, TY = 8, BK = 16 } = {}) {
 // Work split: a workgroup computes a ${BM} x ${BN} tile of C, stepping through K in chunks of BK = ${BK}.
 // Each chunk, all ${T} invocations copy the A tile (${BM} x ${BK}, stored k-major: As[k][m]) and the B tile
 // (${BK} x ${BN}, Bs[k][n]) into workgroup memory, reading 16 bytes at a time along each operand's
-// contiguous storage dimension (so all four layouts coalesce on GPUs), then each invocation (tx, ty) accumulates
+// contiguous storage dimension (so every layout coalesces on GPUs), then each invocation (tx, ty) accumulates
 // a ${TM} x ${TN} register tile: rows 4*(ty + i*${TY}) + q and columns 4*(tx + j*${TX}) + q (i < ${IM}, j < ${JN}, q < 4),
 // interleaved so neighbouring invocations read neighbouring vec4s (no bank conflicts). The BK loop is
 // unrolled so accumulators stay in registers.
