@@ -2,7 +2,7 @@
 import { initNode, shutdown } from '../engine-node.js';
 import { openDataset } from '../data/open.js';
 import { loadBatch } from '../data/dataset.js';
-import { splitIndices } from '../data/split.js';
+import { runSplit } from '../train/trainer.js';
 import { reconstructionError } from '../metrics/reconstruction.js';
 import { disposeGan } from '../train/gan.js';
 import { writeImageGrid } from '../util/png-grid.js';
@@ -32,7 +32,7 @@ export async function runRecon(args: string[]): Promise<void> {
     const spec = o.data ? { kind: (o['data-kind'] || undefined) as DatasetKind | undefined, path: o.data } : config.data;
     const ds = await openDataset({ ...spec, imageSize: config.imageSize });
     // the same seeded split as training, so the held-out images are ones the model never saw
-    const split = splitIndices(ds.length, config.seed, { finalTestSize: config.finalTestSize, runningTestSize: config.runningTestSize });
+    const split = runSplit(config, ds.length);
     let indices = o.split === 'final' ? split.finalTest : split.runningTest;
     if (o.limit > 0) indices = indices.subarray(0, o.limit);
     const steps = o.steps || (o.split === 'final' ? config.finalReconSteps : config.reconSteps);

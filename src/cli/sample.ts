@@ -1,9 +1,7 @@
 /** `wngan sample`: a grid of images from G (eval mode) for random z. */
 import { initNode, shutdown } from '../engine-node.js';
 import { Rng } from '../util/rng.js';
-import { noGrad } from '../autograd/tape.js';
-import { tidy } from '../tensor/scope.js';
-import { disposeGan, sampleZ } from '../train/gan.js';
+import { disposeGan, generateImages } from '../train/gan.js';
 import { writeImageGrid } from '../util/png-grid.js';
 import { helpText, parseArgs } from './args.js';
 import { loadGan } from './load-model.js';
@@ -22,10 +20,9 @@ export async function runSample(args: string[]): Promise<void> {
   await initNode();
   const { gan, config, iteration } = await loadGan(o.checkpoint);
   try {
-    gan.G.eval();
-    const img = tidy(() => noGrad(() => gan.G.forward(sampleZ(new Rng(o.seed), o.count, config.codeSize))));
-    const host = await img.read();
-    img.dispose();
+    const z = new Float32Array(o.count * config.codeSize);
+    new Rng(o.seed).fillNormal(z);
+    const host = await generateImages(gan.G, z, o.count, config.codeSize);
     await writeImageGrid(o.out, host, o.count, config.imageSize);
     console.log(`wrote ${o.out}: ${o.count} samples of ${o.checkpoint} (iteration ${iteration})`);
   } finally {

@@ -4,12 +4,11 @@
  */
 import src from '../../kernels/loss.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
-import { record } from '../autograd/tape.js';
+import { noGrad, record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { grid1d, sameShape } from './launch.js';
 import { full, scaleRaw } from './elementwise.js';
-import { sum } from './reduce.js';
-import { noGrad } from '../autograd/tape.js';
+import { mean } from './reduce.js';
 
 const K = {
   pointwise: { name: 'loss:pointwise', code: src, entry: 'pointwise', bindings: ['read', 'read', 'read_write', 'uniform'] },
@@ -31,12 +30,10 @@ function meanLoss(op: string, kind: Loss, pred: Tensor, target: Tensor | number,
   const params = { n, scale: 1 / n };
   const pointwise = empty(pred.shape, '', rt);
   rt.dispatch(rt.kernel(K.pointwise, { LOSS: kind }), [pred.buffer, t.buffer, pointwise.buffer], params, grid1d(n, WG, rt));
-  const loss = noGrad(() => sum(pointwise));
+  const loss = noGrad(() => mean(pointwise));
   pointwise.dispose();
-  const mean = scaleRaw(loss, 1 / n);
-  loss.dispose();
   const inputs = targetGrad && typeof target !== 'number' ? [pred, t] : [pred];
-  return record(op, inputs, mean, (g) => {
+  return record(op, inputs, loss, (g) => {
     const da = empty(pred.shape, '', rt);
     rt.dispatch(rt.kernel(K.backward, { LOSS: kind }), [pred.buffer, t.buffer, g.buffer, da.buffer], params, grid1d(n, WG, rt));
     // only MSE is differentiated w.r.t. its second argument: ∂/∂b = −∂/∂a

@@ -51,6 +51,17 @@ export function disposeGan(g: Gan): void {
   g.D.dispose();
 }
 
+/** G(z) in eval mode (BN running statistics) without gradients, read back to the host (NCHW). */
+export async function generateImages(G: Module, z: Float32Array, count: number, codeSize: number): Promise<Float32Array> {
+  const was = G.training;
+  G.eval();
+  const img = tidy(() => noGrad(() => G.forward(tensor(z.subarray(0, count * codeSize), [count, codeSize]))));
+  G.train(was);
+  const host = await img.read();
+  img.dispose();
+  return host;
+}
+
 export function sampleZ(rng: Rng, batch: number, codeSize: number): Tensor {
   const z = new Float32Array(batch * codeSize);
   rng.fillNormal(z);

@@ -10,12 +10,9 @@ import { openDataset } from '../data/open.js';
 import { loadBatch, type ImageDataset } from '../data/dataset.js';
 import { splitIndices, type DataSplit } from '../data/split.js';
 import { EpochSampler } from '../data/sampler.js';
-import { tidy } from '../tensor/scope.js';
-import { tensor } from '../tensor/tensor.js';
-import { noGrad } from '../autograd/tape.js';
 import { collectState, applyState } from './state.js';
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from './checkpoint.js';
-import { buildGan, disposeGan, sampleZ, setLrScale, trainIteration, type Gan } from './gan.js';
+import { buildGan, disposeGan, generateImages, sampleZ, setLrScale, trainIteration, type Gan } from './gan.js';
 import { validateConfig, type TrainConfig } from './config.js';
 import { reconstructionError } from '../metrics/reconstruction.js';
 import { writeImageGrid } from '../util/png-grid.js';
@@ -38,6 +35,11 @@ export interface TrainHooks {
 }
 
 export class DivergenceError extends Error {}
+
+/** The paper's seeded split for a run: the held-out test sets are the same whenever the config is. */
+export function runSplit(c: TrainConfig, length: number): DataSplit {
+  return splitIndices(length, c.seed, { finalTestSize: c.finalTestSize, runningTestSize: c.runningTestSize });
+}
 
 interface Snapshot {
   iteration: number;
@@ -72,7 +74,7 @@ export class Trainer {
   static async create(config: TrainConfig): Promise<Trainer> {
     validateConfig(config);
     const data = await openDataset({ ...config.data, imageSize: config.imageSize });
-    const split = splitIndices(data.length, config.seed, { finalTestSize: config.finalTestSize, runningTestSize: config.runningTestSize });
+    const split = runSplit(config, data.length);
     const root = new Rng(config.seed);
     const sampler = new EpochSampler(split.train, config.batchSize, root.fork('sampler'));
     return new Trainer(config, buildGan(config), data, split, sampler, root.fork('z'));
@@ -126,15 +128,7 @@ export class Trainer {
   }
 
   async writeSamples(path: string, count = 64): Promise<void> {
-    const rt = currentRuntime();
-    const G = this.gan.G;
-    const was = G.training;
-    G.eval();
-    const img = tidy(() => noGrad(() => G.forward(tensor(this.fixedZ.subarray(0, count * this.config.codeSize), [count, this.config.codeSize]))));
-    G.train(was);
-    const host = await img.read();
-    img.dispose();
-    rt.flush();
+    const host = await generateImages(this.gan.G, this.fixedZ, count, this.config.codeSize);
     await writeImageGrid(path, host, count, this.config.imageSize);
   }
 
