@@ -11,6 +11,9 @@
  *     pad 1). Shortcut: 1×1 WNConvT when channels change, then nearest ×2 upsampling. The very last block
  *     ends in a per-channel Affine(3) (scale 1, bias 0) instead of TPReLU; output sigmoid.
  * "21 layers" = 5 levels × 2 blocks (20 convolutions) + 1: the preset RESNET21.
+ * Levels and padding follow levelPlan (dcgan.ts), as R2 model.py:18-41,51-71 does: at a level of size ≡ 2 mod 4
+ * (not the last) the down/up-sampling conv pads 2 instead of 1, D's shortcut zero-pads 1 before pooling and G's
+ * shortcut crops 1 after upsampling (R2 modules/ResidueBlock.py:18,23-24,45,66).
  */
 import type { Rng } from '../util/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -19,8 +22,10 @@ import { Flatten, PReLU, TPReLU, Unflatten, WNConv2d, WNConvTranspose2d, WNLinea
 import { constant } from '../nn/init.js';
 import { add, affine, mul, reshape, sigmoid } from '../ops/elementwise.js';
 import { avgPool2x2, upsampleNearest2x } from '../ops/resample.js';
+import { conv2d, convTranspose2d } from '../ops/conv.js';
 import { weightedAdd } from '../ops/weighted-add.js';
-import { levelSizes } from './dcgan.js';
+import { keep } from '../tensor/scope.js';
+import { levelPlan, levelSizes } from './dcgan.js';
 
 export interface ResnetConfig {
   imageSize: number;
@@ -41,6 +46,31 @@ export function resnetWidths(c: ResnetConfig): number[] {
   if (w.length !== levels) throw new RangeError(`ResNet: ${w.length} widths given but ${c.imageSize} px images have ${levels} levels`);
   return w;
 }
+
+/*
+ * Our ops have no pad or crop, so R2's padded shortcuts are written as per-channel convolutions with a fixed
+ * 1×1×2×2 kernel, the channels folded into the batch (so the cost is per channel, not channels²):
+ *   ZeroPad2d(1) → AvgPool2d(2)  =  conv k2 s2 p1 with weights ¼: out[y] = ¼·Σ x[2y−1+k] (zeros outside)
+ *   nearest ×2 → crop 1 per side =  transposed conv k2 s2 p1 with weights 1: out[y] = x[⌊(y+1)/2⌋]
+ */
+function perChannel(x: Tensor, f: (planes: Tensor) => Tensor): Tensor {
+  const [N, C, H, W] = x.shape;
+  const y = f(reshape(x, [N * C, 1, H, W]));
+  return reshape(y, [N, C, y.shape[2], y.shape[3]]);
+}
+
+/** R2's ZeroPad2d(1) then AvgPool2d(2): [N,C,H,W] → [N,C,H/2+1,W/2+1]; `quarter` is a [1,1,2,2] tensor of 0.25. */
+export function padAvgPool2x2(x: Tensor, quarter: Tensor): Tensor {
+  return perChannel(x, (p) => conv2d(p, quarter, null, { stride: 2, padding: 1 }));
+}
+
+/** R2's nearest ×2 upsampling then a crop of 1 per side: [N,C,H,W] → [N,C,2H−2,2W−2]; `ones` is a [1,1,2,2] tensor of 1. */
+export function upsampleNearest2xCrop(x: Tensor, ones: Tensor): Tensor {
+  return perChannel(x, (p) => convTranspose2d(p, ones, null, { stride: 2, padding: 1 }));
+}
+
+/** A fixed [1,1,2,2] kernel, kept out of the parameters and checkpoints (R2's pad/crop have no weights). */
+const fixedKernel = (v: number): Tensor => keep(constant([1, 1, 2, 2], v));
 
 /** Per-channel (a, b) merge, initialised to (0, 1): the block starts as its shortcut. */
 class Merge extends Module {
@@ -81,21 +111,28 @@ class DBlock extends Module {
   readonly shortcut: WNConv2d | null;
   readonly merge: Merge;
   readonly act: TPReLU;
-  constructor(rng: Rng, readonly inC: number, readonly outC: number, readonly down: boolean) {
+  /** the ¼ kernel of the padded shortcut pool, when extraPad */
+  private readonly quarter: Tensor | null;
+  constructor(rng: Rng, readonly inC: number, readonly outC: number, readonly down: boolean, readonly extraPad = 0) {
     super();
     const stride = down ? 2 : 1;
-    this.conv1 = this.child('conv1', new WNConv2d(rng, { inC, outC, kernel: stride + 2, stride, padding: 1 }, false));
+    this.conv1 = this.child('conv1', new WNConv2d(rng, { inC, outC, kernel: stride + 2, stride, padding: 1 + extraPad }, false));
     this.act1 = this.child('act1', new TPReLU(outC));
     this.conv2 = this.child('conv2', new WNConv2d(rng, { inC: outC, outC, kernel: 3, stride: 1, padding: 1 }, false));
     this.shortcut = inC !== outC ? this.child('shortcut', new WNConv2d(rng, { inC, outC, kernel: 1, stride: 1, padding: 0 }, false)) : null;
     this.merge = this.child('merge', new Merge(outC));
     this.act = this.child('act', new TPReLU(outC));
+    this.quarter = extraPad ? fixedKernel(0.25) : null;
   }
   forward(x: Tensor): Tensor {
     const r = this.conv2.forward(this.act1.forward(this.conv1.forward(x)));
-    let s = this.down ? avgPool2x2(x) : x;
+    let s = this.quarter ? padAvgPool2x2(x, this.quarter) : this.down ? avgPool2x2(x) : x;
     if (this.shortcut) s = this.shortcut.forward(s);
     return this.act.forward(this.merge.merge(r, s));
+  }
+  override dispose(): void {
+    super.dispose();
+    this.quarter?.dispose();
   }
 }
 
@@ -106,21 +143,29 @@ class GBlock extends Module {
   readonly shortcut: WNConvTranspose2d | null;
   readonly merge: Merge;
   readonly out: Module;
-  constructor(rng: Rng, readonly inC: number, readonly outC: number, readonly up: boolean, last: boolean) {
+  /** the ones kernel of the cropped shortcut upsampling, when extraPad */
+  private readonly ones: Tensor | null;
+  constructor(rng: Rng, readonly inC: number, readonly outC: number, readonly up: boolean, last: boolean, readonly extraPad = 0) {
     super();
     const stride = up ? 2 : 1;
     this.conv1 = this.child('conv1', new WNConvTranspose2d(rng, { inC, outC: inC, kernel: 3, stride: 1, padding: 1 }, false));
     this.act1 = this.child('act1', new TPReLU(inC));
-    this.conv2 = this.child('conv2', new WNConvTranspose2d(rng, { inC, outC, kernel: stride + 2, stride, padding: 1 }, false));
+    this.conv2 = this.child('conv2', new WNConvTranspose2d(rng, { inC, outC, kernel: stride + 2, stride, padding: 1 + extraPad }, false));
     this.shortcut = inC !== outC ? this.child('shortcut', new WNConvTranspose2d(rng, { inC, outC, kernel: 1, stride: 1, padding: 0 }, false)) : null;
     this.merge = this.child('merge', new Merge(outC));
     this.out = this.child(last ? 'affine' : 'act', last ? new ChannelAffine(outC) : new TPReLU(outC));
+    this.ones = extraPad ? fixedKernel(1) : null;
   }
   forward(x: Tensor): Tensor {
     const r = this.conv2.forward(this.act1.forward(this.conv1.forward(x)));
     let s = this.shortcut ? this.shortcut.forward(x) : x;
-    if (this.up) s = upsampleNearest2x(s);
+    if (this.ones) s = upsampleNearest2xCrop(s, this.ones);
+    else if (this.up) s = upsampleNearest2x(s);
     return this.out.forward(this.merge.merge(r, s));
+  }
+  override dispose(): void {
+    super.dispose();
+    this.ones?.dispose();
   }
 }
 
@@ -131,15 +176,15 @@ export class ResnetDiscriminator extends Module {
   constructor(rng: Rng, readonly cfg: ResnetConfig) {
     super();
     const widths = resnetWidths(cfg);
-    const sizes = levelSizes(cfg.imageSize);
+    const { sizes, extraPad } = levelPlan(cfg.imageSize);
     const blocks: Module[] = [];
     let c = 3;
-    for (const w of widths) {
+    widths.forEach((w, level) => {
       for (let b = 0; b < cfg.blocksPerLevel; b++) {
-        blocks.push(new DBlock(rng, b === 0 ? c : w, w, b === 0));
+        blocks.push(b === 0 ? new DBlock(rng, c, w, true, extraPad[level]) : new DBlock(rng, w, w, false));
       }
       c = w;
-    }
+    });
     this.blocks = this.child('blocks', new Sequential(blocks));
     const last = sizes[sizes.length - 1];
     this.final = this.child('final', new WNConv2d(rng, { inC: c, outC: 1, kernel: last, stride: 1, padding: 0 }, true));
@@ -156,7 +201,7 @@ export class ResnetGenerator extends Module {
   constructor(rng: Rng, readonly cfg: ResnetConfig) {
     super();
     const widths = resnetWidths(cfg);
-    const sizes = levelSizes(cfg.imageSize);
+    const { sizes, extraPad } = levelPlan(cfg.imageSize);
     const s0 = sizes[sizes.length - 1];
     const top = widths[widths.length - 1];
     this.input = this.child('input', new Sequential([
@@ -170,7 +215,7 @@ export class ResnetGenerator extends Module {
       const outC = level > 0 ? widths[level - 1] : 3;
       for (let b = 0; b < cfg.blocksPerLevel; b++) {
         const lastOfLevel = b === cfg.blocksPerLevel - 1;
-        blocks.push(new GBlock(rng, inC, lastOfLevel ? outC : inC, lastOfLevel, lastOfLevel && level === 0));
+        blocks.push(new GBlock(rng, inC, lastOfLevel ? outC : inC, lastOfLevel, lastOfLevel && level === 0, lastOfLevel ? extraPad[level] : 0));
       }
     }
     this.blocks = this.child('blocks', new Sequential(blocks));
