@@ -94,6 +94,22 @@ describe('training end to end', () => {
     }
   });
 
+  it('resume takes a run folder, refuses changes to the model or data, and logs the fields it changes', async () => {
+    const out = join(dir, 'resume-rules');
+    const t = await Trainer.create(config({ norm: 'weight', iterations: 2, out }));
+    await t.run();
+    t.dispose();
+    await expect(Trainer.resume(out, { norm: 'batch', baseWidth: 8 })).rejects.toThrow(/cannot resume with a different --norm "weight" → "batch", --width 4 → 8/);
+    const r = await Trainer.resume(out, { iterations: 3, lrD: 5e-5, out });
+    expect(r.iteration).toBe(2);
+    expect(r.config.data.path).toBe(join(dir, 'data_batch_1.bin'));
+    await r.run();
+    r.dispose();
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((e) => [e.type, e.iter])).toEqual([['train', 1], ['train', 2], ['recon', 2], ['resume', 2], ['train', 3]]);
+    expect(log[3]).toEqual({ type: 'resume', iter: 2, checkpoint: 'last.safetensors', changed: { iterations: { from: 2, to: 3 }, lrD: { from: 1e-4, to: 5e-5 } } });
+  });
+
   it('the divergence guard restarts from the last good state with a smaller learning rate', async () => {
     const events: string[] = [];
     // an explode threshold below any real loss makes every iteration "diverge"
