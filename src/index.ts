@@ -15,6 +15,8 @@ export { wnConv2d, wnConvTranspose2d, wnLinear, WN_EPS_CONV, WN_EPS_LINEAR } fro
 export { batchNorm } from './ops/batchnorm.js';
 export { prelu, tprelu } from './ops/prelu.js';
 export { bce, bceWithLogits, mse } from './ops/loss.js';
+export { crossEntropy, type Labels } from './ops/cross-entropy.js';
+export { frechetDistance, kernelInceptionDistance, sqrtmSymmetric, type KidOptions, type KidResult } from './metrics/sample-quality.js';
 export { avgPool2x2, upsampleNearest2x } from './ops/resample.js';
 export { weightedAdd } from './ops/weighted-add.js';
 export { Optimizer, RMSprop, Adam, type Param } from './optim/optimizer.js';

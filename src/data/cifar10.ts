@@ -37,6 +37,7 @@ export class Cifar10Dataset implements ImageDataset {
   readonly length: number;
   readonly imageSize: number;
   readonly description: string;
+  readonly numClasses = 10;
   /** First global index of each file, plus the total at the end. */
   private readonly starts: number[];
 
@@ -87,17 +88,32 @@ export class Cifar10Dataset implements ImageDataset {
     return new Cifar10Dataset(files, handles, counts, prep, path);
   }
 
-  async get(index: number): Promise<Float32Array> {
+  /** The file holding image `index` and the record within it. */
+  private locate(index: number, what: string): [number, number] {
     checkIndex(index, this.length, 'Cifar10Dataset');
-    if (this.handles.length === 0) throw new Error('Cifar10Dataset: get() after close()');
-    // Find the file holding this record (at most 6 files: a linear scan is fine).
+    if (this.handles.length === 0) throw new Error(`Cifar10Dataset: ${what}() after close()`);
+    // at most 6 files: a linear scan is fine
     let f = 0;
     while (index >= this.starts[f + 1]!) f++;
-    const record = index - this.starts[f]!;
+    return [f, index - this.starts[f]!];
+  }
+
+  async get(index: number): Promise<Float32Array> {
+    const [f, record] = this.locate(index, 'get');
     const pixels = new Uint8Array(PIXELS);
     const { bytesRead } = await this.handles[f]!.read(pixels, 0, PIXELS, record * CIFAR10_RECORD_BYTES + 1);
     if (bytesRead !== PIXELS) throw new DataError(this.files[f]!, `short read at record ${record} (file changed?)`);
     return preprocess({ width: SIDE, height: SIDE, channels: 3, data: pixels }, this.prep);
+  }
+
+  /** The record's label byte (0..9: airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck). */
+  async label(index: number): Promise<number> {
+    const [f, record] = this.locate(index, 'label');
+    const byte = new Uint8Array(1);
+    const { bytesRead } = await this.handles[f]!.read(byte, 0, 1, record * CIFAR10_RECORD_BYTES);
+    if (bytesRead !== 1) throw new DataError(this.files[f]!, `short read at record ${record} (file changed?)`);
+    if (byte[0]! >= this.numClasses) throw new DataError(this.files[f]!, `record ${record} has label ${byte[0]}, not a CIFAR-10 class (0..9)`);
+    return byte[0]!;
   }
 
   async close(): Promise<void> {

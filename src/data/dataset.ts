@@ -19,6 +19,13 @@ export interface ImageDataset {
   readonly description: string;
   /** One image as CHW float32 in [0,1] (value/255), 3 × imageSize × imageSize. */
   get(index: number): Promise<Float32Array>;
+  /**
+   * The class label of image `index`, in [0, numClasses). Only labelled data sets (Fashion-MNIST IDX,
+   * CIFAR-10) define it; it rejects with a DataError naming the file when the labels cannot be read.
+   */
+  label?(index: number): Promise<number>;
+  /** Number of classes, where labels are available. */
+  readonly numClasses?: number;
   /** Release open files. Loaders that hold nothing open do not define it. */
   close?(): Promise<void>;
 }

@@ -4,10 +4,11 @@
  * IDX layout: 2 zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions, then one
  * big-endian uint32 per dimension, then the data in row-major order. Image files are type 0x08 with 3
  * dimensions (magic 0x00000803): count × rows × cols. Files may be gzip-compressed (detected from the
- * content, not the name).
+ * content, not the name). Labels are 1-D IDX files (magic 0x00000801) named like the images with
+ * `images-idx3` → `labels-idx1` (train-labels-idx1-ubyte.gz beside train-images-idx3-ubyte.gz).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DataError, isNotFound } from './errors.js';
@@ -89,6 +90,50 @@ export async function readIdxImages(path: string): Promise<{ count: number; rows
   return { count, rows, cols, pixels: data };
 }
 
+/** Read an IDX file of labels (magic 0x00000801). */
+export async function readIdxLabels(path: string): Promise<Uint8Array> {
+  return parseIdx(await readMaybeGzip(path), path, 1).data;
+}
+
+const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
+
+interface MissingLabels {
+  path: string;
+  problem: string;
+}
+
+/** The labels file beside an image file, or why there is none. */
+async function findLabelFile(imagePath: string): Promise<{ found?: string; missing?: MissingLabels }> {
+  const name = basename(imagePath);
+  if (!name.includes('images-idx3-ubyte')) {
+    return { missing: { path: imagePath, problem: "no class labels: only an image file named *images-idx3-ubyte* has a labels file (*labels-idx1-ubyte*) beside it" } };
+  }
+  const stem = join(dirname(imagePath), name.replace('images-idx3-ubyte', 'labels-idx1-ubyte').replace(/\.gz$/, ''));
+  for (const p of [stem + '.gz', stem]) if (await isFile(p)) return { found: p };
+  return { missing: { path: stem + '.gz', problem: `labels file not found (nor an uncompressed one); class labels for ${imagePath} are read from it` } };
+}
+
+/**
+ * The labels of the image files, concatenated in the same order. Missing labels are not an error here
+ * (a GAN does not need them): the expected path is returned and label() reports it.
+ */
+async function loadLabels(images: string[], counts: number[]): Promise<{ labels?: Uint8Array; missing?: MissingLabels }> {
+  const files = await Promise.all(images.map(findLabelFile));
+  const missing = files.find((f) => f.missing)?.missing;
+  if (missing) return { missing };
+  const parts = await Promise.all(files.map((f) => readIdxLabels(f.found!)));
+  parts.forEach((p, i) => {
+    if (p.length !== counts[i]) throw new DataError(files[i]!.found!, `${p.length} labels for the ${counts[i]} images of ${images[i]}`);
+  });
+  const labels = new Uint8Array(counts.reduce((a, b) => a + b, 0));
+  let off = 0;
+  for (const p of parts) {
+    labels.set(p, off);
+    off += p.length;
+  }
+  return { labels };
+}
+
 /** The image files of a Fashion-MNIST / MNIST folder, train first, then test (t10k). */
 async function findIdxImageFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
@@ -96,7 +141,7 @@ async function findIdxImageFiles(dir: string): Promise<string[]> {
     let found: string | undefined;
     for (const name of [stem + '.gz', stem]) {
       const p = join(dir, name);
-      if (await stat(p).then((s) => s.isFile(), () => false)) {
+      if (await isFile(p)) {
         found = p;
         break;
       }
@@ -124,6 +169,8 @@ export class IdxImageDataset implements ImageDataset {
   readonly length: number;
   readonly imageSize: number;
   readonly description: string;
+  /** max label + 1 (10 for Fashion-MNIST); undefined when there is no labels file */
+  readonly numClasses?: number;
 
   private constructor(
     private readonly pixels: Uint8Array,
@@ -131,10 +178,12 @@ export class IdxImageDataset implements ImageDataset {
     private readonly cols: number,
     private readonly prep: PreprocessOptions,
     description: string,
+    private readonly labels: { labels?: Uint8Array; missing?: MissingLabels },
   ) {
     this.length = pixels.length / (rows * cols);
     this.imageSize = prep.imageSize;
     this.description = description;
+    if (labels.labels) this.numClasses = labels.labels.reduce((m, l) => Math.max(m, l), 0) + 1;
   }
 
   static async open(opts: FashionMnistOptions = {}): Promise<IdxImageDataset> {
@@ -162,8 +211,17 @@ export class IdxImageDataset implements ImageDataset {
     }
     const prep: PreprocessOptions = { imageSize: opts.imageSize ?? 32, centerCrop: opts.centerCrop };
     const crop = prep.centerCrop ? `, centre crop ${prep.centerCrop}` : '';
-    const description = `IDX images ${path}: ${total} × ${rows}×${cols} grayscale → 3×${prep.imageSize}×${prep.imageSize}${crop}`;
-    return new IdxImageDataset(pixels, rows, cols, prep, description);
+    const labels = await loadLabels(files, parts.map((p) => p.count));
+    const labelled = labels.labels ? `, ${new Set(labels.labels).size} classes` : '';
+    const description = `IDX images ${path}: ${total} × ${rows}×${cols} grayscale → 3×${prep.imageSize}×${prep.imageSize}${crop}${labelled}`;
+    return new IdxImageDataset(pixels, rows, cols, prep, description, labels);
+  }
+
+  async label(index: number): Promise<number> {
+    checkIndex(index, this.length, 'IdxImageDataset');
+    const { labels, missing } = this.labels;
+    if (!labels) throw new DataError(missing!.path, missing!.problem);
+    return labels[index]!;
   }
 
   async get(index: number): Promise<Float32Array> {

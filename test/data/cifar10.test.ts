@@ -59,6 +59,27 @@ describe('CIFAR-10 binary', () => {
     }
   });
 
+  it('reads the label byte of each record', async () => {
+    const dir = await makeCifarDir('labels');
+    const ds = await Cifar10Dataset.open({ path: dir });
+    try {
+      expect(ds.numClasses).toBe(10);
+      // record r of each file has label r % 10; files hold 2, 3, 2, 3, 2, 3 records
+      expect(await Promise.all([0, 1, 2, 3, 4, 14].map((i) => ds.label(i)))).toEqual([0, 1, 0, 1, 2, 2]);
+      await expect(ds.label(15)).rejects.toThrow(RangeError);
+    } finally {
+      await ds.close();
+    }
+    const file = join(tmp(), 'badlabel.bin');
+    const buf = cifarBatch(2, 0);
+    buf[3073] = 10;
+    await writeFile(file, buf);
+    const bad = await Cifar10Dataset.open({ path: file });
+    await expect(bad.label(1)).rejects.toThrow(/badlabel\.bin: record 1 has label 10, not a CIFAR-10 class/);
+    await bad.close();
+    await expect(bad.label(0)).rejects.toThrow(/label\(\) after close\(\)/);
+  });
+
   it('resizes to another imageSize; reads a single batch file', async () => {
     const file = join(tmp(), 'single.bin');
     await writeFile(file, cifarBatch(4, 0));

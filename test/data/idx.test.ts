@@ -107,6 +107,45 @@ describe('IDX / Fashion-MNIST', () => {
     await expect(IdxImageDataset.open({ path: dir })).rejects.toThrow(/t10k-images-idx3-ubyte: images are 14×14/);
   });
 
+  it('reads the labels beside the images, train then t10k, gzip or not', async () => {
+    const dir = join(tmp(), 'labelled');
+    await mkdir(dir);
+    await writeFile(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idxBytes([3, 28, 28], images([0, 40, 80]))));
+    await writeFile(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idxBytes([3], Uint8Array.from([4, 0, 2]))));
+    await writeFile(join(dir, 't10k-images-idx3-ubyte'), idxBytes([2, 28, 28], images([120, 160])));
+    await writeFile(join(dir, 't10k-labels-idx1-ubyte'), idxBytes([2], Uint8Array.from([1, 3])));
+    const ds = await IdxImageDataset.open({ path: dir });
+    expect(ds.numClasses).toBe(5);
+    expect(await Promise.all([0, 1, 2, 3, 4].map((i) => ds.label(i)))).toEqual([4, 0, 2, 1, 3]);
+    await expect(ds.label(5)).rejects.toThrow(RangeError);
+    // a single image file finds its own labels file
+    const single = await IdxImageDataset.open({ path: join(dir, 't10k-images-idx3-ubyte') });
+    expect(await single.label(1)).toBe(3);
+  });
+
+  it('names the missing or mismatched labels file', async () => {
+    const dir = join(tmp(), 'unlabelled');
+    await mkdir(dir);
+    await writeFile(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idxBytes([2, 28, 28], images([0, 40]))));
+    await writeFile(join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(idxBytes([2], Uint8Array.from([1, 2]))));
+    await writeFile(join(dir, 't10k-images-idx3-ubyte.gz'), gzipSync(idxBytes([1, 28, 28], images([9]))));
+    const ds = await IdxImageDataset.open({ path: dir }); // images alone still open (a GAN needs no labels)
+    expect(ds.numClasses).toBeUndefined();
+    const err = (await ds.label(0).catch((e: unknown) => e)) as DataError;
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.path).toBe(join(dir, 't10k-labels-idx1-ubyte.gz'));
+    expect(err.message).toMatch(/t10k-labels-idx1-ubyte\.gz: labels file not found/);
+
+    await writeFile(join(dir, 't10k-labels-idx1-ubyte'), idxBytes([3], Uint8Array.from([1, 2, 3])));
+    await expect(IdxImageDataset.open({ path: dir })).rejects.toThrow(/t10k-labels-idx1-ubyte: 3 labels for the 1 images of .*t10k-images-idx3-ubyte\.gz/);
+    await writeFile(join(dir, 't10k-labels-idx1-ubyte'), idxBytes([1, 28, 28], images([9])));
+    await expect(IdxImageDataset.open({ path: dir })).rejects.toThrow(/t10k-labels-idx1-ubyte: wrong IDX magic number 0x00000803: expected 0x00000801/);
+
+    const odd = join(tmp(), 'odd-name.idx');
+    await writeFile(odd, idxBytes([1, 28, 28], images([9])));
+    await expect((await IdxImageDataset.open({ path: odd })).label(0)).rejects.toThrow(/odd-name\.idx: no class labels/);
+  });
+
   it("reads the real Fashion-MNIST from Debian's dataset-fashion-mnist (70000 images)", async () => {
     const ds = await IdxImageDataset.open(); // default: /usr/share/datasets/fashion-mnist
     expect(ds.description).toContain(DEFAULT_FASHION_MNIST_DIR);
@@ -116,6 +155,8 @@ describe('IDX / Fashion-MNIST', () => {
     expect(first.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(Math.max(...first)).toBeGreaterThan(0.5); // an actual garment, not a blank
     expect(first.subarray(0, 1024)).toEqual(first.subarray(2048)); // grayscale: R = B
+    expect(ds.numClasses).toBe(10);
+    expect([await ds.label(0), await ds.label(1), await ds.label(60_000), await ds.label(60_002)]).toEqual([9, 0, 9, 1]);
     const last = await ds.get(69_999);
     expect(last.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
