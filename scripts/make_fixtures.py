@@ -41,7 +41,10 @@ channel (dim 1) over dims (0, 2, 3) and the layer output is multiplied by
 
 How to run
 ----------
-    python3 scripts/make_fixtures.py        # from the repository root
+    /usr/bin/python3 scripts/make_fixtures.py                  # every fixture
+    /usr/bin/python3 scripts/make_fixtures.py cross_entropy    # only the named ones
+
+(``/usr/bin/python3``: Debian's python, which has torch here; any python3 with torch works.)
 
 Needs PyTorch (CPU is enough; written against Debian's python3-torch 1.13).
 Writes/overwrites ``test/fixtures/*.json`` relative to the repository root
@@ -53,6 +56,7 @@ engine's tests just read the JSON.
 import json
 import math
 import os
+import sys
 import zlib
 
 import torch
@@ -481,6 +485,30 @@ def mse():
     return autograd_fixture(name, "mse", {"reduction": "mean"}, inputs, fwd, g)
 
 
+@fixture
+def cross_entropy():
+    """Softmax cross-entropy of logits [N, C] against class indices (F.cross_entropy, mean over rows).
+    Labels are stored as floats (an input named "labels", not differentiated). Row 4 is shifted by
+    +100 and row 5 by -60: exp() of those logits overflows / underflows f32 unless the kernel
+    subtracts the row maximum; row 2's label holds its largest logit (a small loss), the others are
+    mixed, every class appears at least once."""
+    name = "cross_entropy"
+    g = gen_for(name)
+    n, c = 7, 5
+    logits = randn(g, n, c, scale=3.0)
+    logits[4] += 100.0
+    logits[5] -= 60.0
+    logits = f32(logits)
+    labels = torch.tensor([0, 3, int(logits[2].argmax()), 1, 4, 2, 1], dtype=torch.float64)
+    assert sorted(set(int(v) for v in labels.tolist())) == list(range(c))
+    inputs = {"logits": logits, "labels": labels}
+
+    def fwd(logits, labels):
+        return {"loss": F.cross_entropy(logits, labels.long(), reduction="mean")}
+
+    return autograd_fixture(name, "cross_entropy", {"reduction": "mean"}, inputs, fwd, g, grad_inputs=["logits"])
+
+
 # ----------------------------------------------------------------------------
 # 7. optimizer steps (torch.optim, float64 params)
 
@@ -625,9 +653,15 @@ def upsample_nearest2x():
 # ----------------------------------------------------------------------------
 
 
-def main():
+def main(names=()):
+    """Write every fixture, or only those named (e.g. ``cross_entropy``)."""
+    unknown = set(names) - {fn.__name__ for fn in FIXTURES}
+    if unknown:
+        raise SystemExit("unknown fixture(s): %s" % ", ".join(sorted(unknown)))
     os.makedirs(OUT_DIR, exist_ok=True)
     for fn in FIXTURES:
+        if names and fn.__name__ not in names:
+            continue
         fx = fn()
         path = os.path.join(OUT_DIR, fx["name"] + ".json")
         text = json.dumps(fx, separators=(",", ":"), allow_nan=False)
@@ -637,4 +671,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -59,7 +59,7 @@ export function batchNorm(
   return record('batch_norm', [x, gamma, beta], y, (dy) => {
     const dgamma = empty([v.C], '', rt);
     const dbeta = empty([v.C], '', rt);
-    rt.dispatch(rt.kernel(K.backwardReduce), [x.buffer, dy.buffer, mean.buffer, invstd.buffer, dgamma.buffer, dbeta.buffer], params, [v.C]);
+    if (o.training || gamma.requiresGrad || beta.requiresGrad) rt.dispatch(rt.kernel(K.backwardReduce), [x.buffer, dy.buffer, mean.buffer, invstd.buffer, dgamma.buffer, dbeta.buffer], params, [v.C]);
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = empty(x.shape, '', rt);

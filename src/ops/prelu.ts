@@ -38,6 +38,7 @@ function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {
       dx = empty(x.shape, '', rt);
       rt.dispatch(rt.kernel(K.backwardInput, { ...ov, WG: pg.wg }), [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, dx.buffer], v, pg.groups);
     }
+    if (!a.requiresGrad && !b?.requiresGrad) return b ? [dx, null, null] : [dx, null];
     const da = empty([v.C], '', rt);
     const db = b ? empty([v.C], '', rt) : null;
     // with no threshold the kernel never writes db; a second dummy keeps the two writable bindings distinct

@@ -103,8 +103,8 @@ export function wnConv2d(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tenso
   return record('wn_conv2d', inputs.filter((t) => t) as Tensor[], y, (dy) => {
     const sView = reshapeView(s, [1, O, 1, 1]);
     const dx = x.requiresGrad ? convScatterRaw(mulRaw(dy, sView), v, H, W, stride, pad) : null;
-    const G = convWeightGradRaw(dy, x, KH, KW, stride, pad);
-    const { dv, dgamma } = wnBackward(v, G, s, n, !!gamma, L);
+    const G = v.requiresGrad || gamma?.requiresGrad ? convWeightGradRaw(dy, x, KH, KW, stride, pad) : null;
+    const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
   }, [s, n]);
 }
@@ -126,8 +126,8 @@ export function wnConvTranspose2d(x: Tensor, v: Tensor, gamma: Tensor | null, be
   return record('wn_conv_transpose2d', inputs.filter((t) => t) as Tensor[], y, (dy) => {
     const sView = reshapeView(s, [1, O, 1, 1]);
     const dx = x.requiresGrad ? convGatherRaw(mulRaw(dy, sView), v, H, W, stride, pad) : null;
-    const G = convWeightGradRaw(x, dy, KH, KW, stride, pad);
-    const { dv, dgamma } = wnBackward(v, G, s, n, !!gamma, L);
+    const G = v.requiresGrad || gamma?.requiresGrad ? convWeightGradRaw(x, dy, KH, KW, stride, pad) : null;
+    const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
   }, [s, n]);
 }
@@ -143,8 +143,8 @@ export function wnLinear(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tenso
   const inputs = [x, v, gamma, beta];
   return record('wn_linear', inputs.filter((t) => t) as Tensor[], y, (dy) => {
     const dx = x.requiresGrad ? matmulRaw(mulRaw(dy, s), v) : null;
-    const G = matmulRaw(dy, x, { transA: true });
-    const { dv, dgamma } = wnBackward(v, G, s, n, !!gamma, L);
+    const G = v.requiresGrad || gamma?.requiresGrad ? matmulRaw(dy, x, { transA: true }) : null;
+    const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? sumToShape(dy, [O]) : null]);
   }, [s, n]);
 }

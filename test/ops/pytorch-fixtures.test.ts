@@ -15,6 +15,7 @@ import { wnConv2d, wnConvTranspose2d, wnLinear } from '../../src/ops/weight-norm
 import { batchNorm } from '../../src/ops/batchnorm.js';
 import { prelu, tprelu } from '../../src/ops/prelu.js';
 import { bce, bceWithLogits, mse } from '../../src/ops/loss.js';
+import { crossEntropy } from '../../src/ops/cross-entropy.js';
 import { leakyRelu, relu, sigmoid, tanh } from '../../src/ops/elementwise.js';
 import { weightedAdd } from '../../src/ops/weighted-add.js';
 import { avgPool2x2, upsampleNearest2x } from '../../src/ops/resample.js';
@@ -43,6 +44,8 @@ const layers: Record<string, Layer> = {
   bce: (t) => bce(t.p, t.target),
   bce_with_logits: (t) => bceWithLogits(t.x, t.target),
   mse: (t) => mse(t.a, t.b),
+  // labels as a tensor of class indices stored as floats (the host-label path: its own test below)
+  cross_entropy: (t) => crossEntropy(t.logits, t.labels),
   sigmoid: (t) => sigmoid(t.x),
   tanh: (t) => tanh(t.x),
   relu: (t) => relu(t.x),
@@ -52,14 +55,14 @@ const layers: Record<string, Layer> = {
   upsample_nearest2d: (t) => upsampleNearest2x(t.x),
 };
 /** inputs that are buffers or targets, not differentiated */
-const constant = new Set(['running_mean', 'running_var', 'target']);
+const constant = new Set(['running_mean', 'running_var', 'target', 'labels']);
 
 describe('PyTorch fixtures for the paper\'s layers (rtol 1e-4)', () => {
   useGpu();
   it('every fixture op is covered', () => {
     const known = new Set([...Object.keys(layers), 'rmsprop', 'adam']);
     expect(fixtures.map((f) => f.op).filter((op) => !known.has(op))).toEqual([]);
-    expect(fixtures.length).toBeGreaterThanOrEqual(29);
+    expect(fixtures.length).toBeGreaterThanOrEqual(30);
   });
 
   for (const f of fixtures.filter((x) => layers[x.op])) {
@@ -91,6 +94,21 @@ describe('PyTorch fixtures for the paper\'s layers (rtol 1e-4)', () => {
       y.dispose();
     });
   }
+
+  it('cross_entropy with host labels (validated on the host), as F.cross_entropy', async () => {
+    const f = fixtures.find((x) => x.op === 'cross_entropy')!;
+    const logits = tensor(f.inputs.logits.data, f.inputs.logits.shape, 'logits');
+    logits.requiresGrad = true;
+    const loss = tidy(() => {
+      const l = crossEntropy(logits, Int32Array.from(f.inputs.labels.data));
+      backward(l);
+      return l;
+    });
+    assertClose(await loss.read(), f.outputs.loss.data, 'cross_entropy (host labels) loss');
+    assertClose(await logits.grad!.read(), f.grads.logits.data, 'cross_entropy (host labels) d/dlogits');
+    loss.dispose();
+    logits.dispose();
+  });
 
   it('RMSprop: two steps from a non-zero state, as torch.optim.RMSprop', async () => {
     const f = fixtures.find((x) => x.op === 'rmsprop')!;
