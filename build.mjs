@@ -12,7 +12,7 @@ const banner = { js: "import { createRequire as __cr } from 'node:module'; const
 await Promise.all([
   build({ ...common, platform: 'node', external: nodeOnly, banner, entryPoints: { 'node/index': 'src/node.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
   build({ ...common, platform: 'node', external: nodeOnly, banner, entryPoints: { wngan: 'src/cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
-  build({ ...common, platform: 'node', external: nodeOnly, banner, entryPoints: { 'bench/kernels': 'bench/kernels.ts', 'bench/train-step': 'bench/train-step.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  build({ ...common, platform: 'node', external: [...nodeOnly, '@tensorflow/*'], banner, entryPoints: { 'bench/kernels': 'bench/kernels.ts', 'bench/train-step': 'bench/train-step.ts', 'bench/recon': 'bench/recon.ts', 'bench/peer': 'bench/peer.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
   build({
     ...common,
     platform: 'browser',

@@ -2,6 +2,10 @@
  * The GPU runtime: one device, its buffer pool, pipeline cache and a command recorder that batches many
  * dispatches into one compute pass and one submit. Work is submitted when `flush()` is called, when a
  * readback needs it, or when the batch grows past `maxDispatchesPerSubmit` (bounding pending memory).
+ *
+ * Opt-in profiling (`startProfiling()`, off by default): each dispatch then gets a compute pass of its own
+ * whose beginning and end write GPU timestamps (the `timestamp-query` feature); they are resolved at each
+ * submit and read back by `collectProfile()`, attributed to the kernel's name. Nothing changes when it is off.
  */
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import { type CompiledKernel, type KernelSource, PipelineCache } from './kernel.js';
@@ -25,6 +29,51 @@ export interface AdapterSummary {
 
 const UNIFORM_ARENA_BYTES = 1 << 20;
 
+/** One profiled dispatch: its kernel and its GPU time (end − beginning of its own compute pass). */
+export interface KernelTiming {
+  /** KernelSource.name, e.g. 'loss:pointwise' */
+  name: string;
+  /** the pipeline's cache key: the name plus its override constants */
+  key: string;
+  /** the dispatch's workgroup counts */
+  workgroups: [number, number, number];
+  ms: number;
+  /** which submit (counted from startProfiling) it ran in */
+  submit: number;
+  /** its beginning, in ms after the first timestamp of that submit */
+  startMs: number;
+}
+
+export interface ProfileCapture {
+  dispatches: KernelTiming[];
+  /** per submit that held profiled dispatches: the GPU span from the first beginning to the last end */
+  submits: { index: number; dispatches: number; spanMs: number }[];
+  /**
+   * every raw timestamp was a multiple of 2^16 ns: Dawn's timestamp quantization is probably on (create the
+   * Node runtime with the Dawn flag 'disable-dawn-features=timestamp_quantization' for exact values)
+   */
+  quantized: boolean;
+}
+
+interface ProfiledDispatch {
+  k: CompiledKernel;
+  wg: [number, number, number];
+}
+
+interface ProfilerState {
+  querySet: GPUQuerySet;
+  resolve: GPUBuffer;
+  /** dispatches per submit the query set can hold (2 timestamps each) */
+  capacity: number;
+  /** the profiled dispatches recorded since the last submit, in query order */
+  recorded: ProfiledDispatch[];
+  submits: number;
+  pending: { submit: number; kernels: ProfiledDispatch[]; times: Promise<BigUint64Array> }[];
+}
+
+/** WebGPU's maximum query count per query set */
+const MAX_QUERIES = 4096;
+
 export class Runtime {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
@@ -42,6 +91,7 @@ export class Runtime {
   private readonly uniformAlign: number;
   private deviceError: Error | null = null;
   private destroyed = false;
+  private prof: ProfilerState | null = null;
   /** counters for benchmarks and tests */
   readonly counters = { dispatches: 0, submits: 0, uploads: 0, readbacks: 0 };
   /** kernel variant choices; the defaults pick the fastest variant the device supports */
@@ -111,6 +161,10 @@ export class Runtime {
     }
     const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
     this.encoder ??= this.device.createCommandEncoder();
+    if (this.prof) {
+      this.profiledDispatch(this.encoder, this.prof, k, bindGroup, x, y, z);
+      return;
+    }
     this.pass ??= this.encoder.beginComputePass();
     this.pass.setPipeline(k.pipeline);
     this.pass.setBindGroup(0, bindGroup);
@@ -118,6 +172,94 @@ export class Runtime {
     this.dispatches++;
     this.counters.dispatches++;
     if (this.dispatches >= this.maxDispatches) this.flush();
+  }
+
+  /** Profiling mode: the dispatch in a compute pass of its own, with timestamps at its beginning and end. */
+  private profiledDispatch(enc: GPUCommandEncoder, p: ProfilerState, k: CompiledKernel, bg: GPUBindGroup, x: number, y: number, z: number): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    const i = p.recorded.length;
+    const pass = enc.beginComputePass({
+      timestampWrites: { querySet: p.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+    });
+    pass.setPipeline(k.pipeline);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(x, y, z);
+    pass.end();
+    p.recorded.push({ k, wg: [x, y, z] });
+    this.dispatches++;
+    this.counters.dispatches++;
+    if (this.dispatches >= this.maxDispatches || p.recorded.length >= p.capacity) this.flush();
+  }
+
+  /** Whether profiling is on. */
+  get profiling(): boolean {
+    return this.prof !== null;
+  }
+
+  /**
+   * Turn profiling on: from now on every dispatch runs in its own compute pass with GPU timestamps. Work
+   * recorded before is submitted first (and not profiled). Needs the device feature 'timestamp-query'.
+   */
+  startProfiling(): void {
+    this.checkAlive();
+    if (this.prof) return;
+    if (!this.hasFeature('timestamp-query')) {
+      throw new Error(`profiling needs the 'timestamp-query' feature, which this device (${this.adapter.description}) lacks`);
+    }
+    this.flush();
+    const capacity = Math.min(this.maxDispatches, MAX_QUERIES / 2);
+    this.prof = {
+      querySet: this.device.createQuerySet({ type: 'timestamp', count: 2 * capacity, label: 'profiler' }),
+      resolve: this.device.createBuffer({ size: 16 * capacity, usage: 0x200 /* QUERY_RESOLVE */ | 0x04 /* COPY_SRC */, label: 'profiler-resolve' }),
+      capacity,
+      recorded: [],
+      submits: 0,
+      pending: [],
+    };
+  }
+
+  /**
+   * Submit what is recorded and return the timings of every profiled dispatch since `startProfiling()` or the
+   * last `collectProfile()`, in submission order. Profiling stays on.
+   */
+  async collectProfile(): Promise<ProfileCapture> {
+    const p = this.prof;
+    if (!p) throw new Error('collectProfile(): profiling is off (call startProfiling() first)');
+    this.flush();
+    const pending = p.pending.splice(0);
+    const out: ProfileCapture = { dispatches: [], submits: [], quantized: pending.length > 0 };
+    for (const { submit, kernels, times } of pending) {
+      const t = await times;
+      const t0 = t[0];
+      let last = t0;
+      for (let i = 0; i < kernels.length; i++) {
+        const b = t[2 * i];
+        const e = t[2 * i + 1];
+        if ((b & 0xffffn) !== 0n || (e & 0xffffn) !== 0n) out.quantized = false;
+        if (e > last) last = e;
+        const { k, wg } = kernels[i];
+        out.dispatches.push({ name: k.source.name, key: k.key, workgroups: wg, ms: e >= b ? Number(e - b) / 1e6 : 0, submit, startMs: Number(b - t0) / 1e6 });
+      }
+      out.submits.push({ index: submit, dispatches: kernels.length, spanMs: Number(last - t0) / 1e6 });
+    }
+    this.checkAlive();
+    return out;
+  }
+
+  /** Turn profiling off (timings not yet collected are dropped); dispatches share compute passes again. */
+  stopProfiling(): void {
+    const p = this.prof;
+    if (!p) return;
+    this.flush();
+    this.prof = null;
+    // destroy once the submitted resolves have been read (or failed)
+    void Promise.allSettled(p.pending.map((x) => x.times)).then(() => {
+      p.querySet.destroy();
+      p.resolve.destroy();
+    });
   }
 
   private packUniforms(k: CompiledKernel, values: Record<string, number>, offset: number): void {
@@ -157,13 +299,41 @@ export class Runtime {
     if (this.uniformUsed > 0) {
       this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformStaging, 0, this.uniformUsed);
     }
+    const readTimes = this.prof && this.prof.recorded.length > 0 ? this.resolveTimestamps(this.encoder, this.prof) : null;
     this.device.queue.submit([this.encoder.finish()]);
+    readTimes?.();
     this.encoder = null;
     this.pass = null;
     this.dispatches = 0;
     this.uniformUsed = 0;
     this.counters.submits++;
     this.pool.afterSubmit();
+  }
+
+  /** Profiling: resolve this batch's timestamps into a readable buffer; the returned function maps it after the submit. */
+  private resolveTimestamps(enc: GPUCommandEncoder, p: ProfilerState): () => void {
+    const n = p.recorded.length;
+    const kernels = p.recorded;
+    p.recorded = [];
+    const read = this.device.createBuffer({ size: 16 * n, usage: 0x01 /* MAP_READ */ | 0x08 /* COPY_DST */, label: 'profiler-read' });
+    enc.resolveQuerySet(p.querySet, 0, 2 * n, p.resolve, 0);
+    enc.copyBufferToBuffer(p.resolve, 0, read, 0, 16 * n);
+    const submit = p.submits++;
+    return () => {
+      const times = read.mapAsync(1 /* GPUMapMode.READ */).then(
+        () => {
+          const t = new BigUint64Array(read.getMappedRange().slice(0));
+          read.destroy();
+          return t;
+        },
+        (e: unknown) => {
+          read.destroy();
+          throw e;
+        },
+      );
+      times.catch(() => {}); // surfaced by collectProfile(); never an unhandled rejection
+      p.pending.push({ submit, kernels, times });
+    };
   }
 
   /**
@@ -223,6 +393,11 @@ export class Runtime {
     this.destroyed = true;
     this.encoder = null;
     this.pass = null;
+    if (this.prof) {
+      this.prof.querySet.destroy();
+      this.prof.resolve.destroy();
+      this.prof = null;
+    }
     this.pool.destroyAll();
     this.uniformArena.destroy();
     this.device.destroy();
