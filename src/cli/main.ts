@@ -5,17 +5,24 @@ import { runDemo } from './demo.js';
 import { runTrain } from './train.js';
 import { runRecon } from './recon.js';
 import { runSample } from './sample.js';
+import { runExperiment } from './experiment.js';
+import { runReport } from './report.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   train: { run: runTrain, help: 'train a GAN of the paper (DCGAN or WN ResNet) with checkpoints, samples and the running reconstruction test' },
   recon: { run: runRecon, help: "the paper's reconstruction error of a checkpoint on held-out images" },
+  experiment: { run: runExperiment, help: "the paper's comparison: norms × seeds runs, final tests, FD/KID and a report (reruns continue)" },
+  report: { run: runReport, help: 'rebuild the report of an experiment folder from its logs' },
   sample: { run: runSample, help: 'write a grid of generated images' },
+  classifier: { run: (a) => import('./classifier.js').then((m) => m.runClassifier(a)), help: 'train the feature classifier of FD/KID (wngan classifier train)' },
+  fid: { run: (a) => import('./fid.js').then((m) => m.runFid(a)), help: "a GAN checkpoint's Fréchet distance and KID on the classifier's features" },
+  'check-data': { run: (a) => import('./check-data.js').then((m) => m.runCheckData(a)), help: 'decode every image of a data set once and list the files that fail' },
   info: { run: runInfo, help: 'print the WebGPU adapter, its limits and features' },
   demo: { run: runDemo, help: 'a 30-second engine check: a small weight-normalised autoencoder learns Fashion-MNIST' },
 };
 
 function usage(): string {
-  return ['usage: wngan <command> [options]', '', 'commands:', ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(8)} ${c.help}`),
+  return ['usage: wngan <command> [options]', '', 'commands:', ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(11)} ${c.help}`),
     '', 'wngan <command> --help for its options'].join('\n');
 }
 
