@@ -35,7 +35,7 @@ const SPEC = {
   'final-last': { type: 'boolean', default: false, help: "also run the final test on each run's last checkpoint (besides best)" },
   milestones: { type: 'number', default: 4, help: 'FD/KID measurements and sample grids per run, evenly spaced' },
   'quality-samples': { type: 'number', default: 2000, help: 'generated samples per FD/KID measurement' },
-  quality: { type: 'boolean', default: true, help: 'measure FD/KID (needs a labelled data set or --classifier; --no-quality skips it)' },
+  quality: { type: 'boolean', default: true, help: 'measure FD/KID (on by default where it can be: a labelled data set, or --classifier; --no-quality skips it)' },
   classifier: { type: 'string', default: '', help: 'feature classifier for FD/KID (default: trained by the experiment on the training split)' },
   'classifier-iterations': { type: 'number', default: CLASSIFIER_DEFAULTS.iterations, help: "the experiment's classifier training iterations" },
   out: { type: 'string', default: 'runs/experiment', help: 'experiment folder (runs/, report/, experiment.json)' },
@@ -72,17 +72,20 @@ export async function runExperiment(args: string[]): Promise<void> {
     if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`experiment: --${k} must be a positive integer, got ${o[k]}`);
   }
   const base = configFromFlags({ ...o, norm: norms[0], seed: 1, out: '', resume: '', force: false }, given);
+  // every run's config, before anything is written: a bad combination must not surface hours in
+  for (const norm of norms) validateConfig({ ...base, norm, out: 'x' });
   // the job specs must mean the same from any working directory
   if (base.data.path) base.data = { ...base.data, path: resolve(base.data.path) };
-  validateConfig({ ...base, out: 'x' });
   const dataKind = base.data.kind ?? (base.data.path ? await guessDatasetKind(base.data.path) : 'fashion-mnist');
   const labelled = dataKind === 'fashion-mnist' || dataKind === 'cifar10';
-  if (o.quality && !labelled && !o.classifier) throw new Error(`experiment: FD/KID need a labelled data set (fashion-mnist, cifar10) to train their classifier; ${dataKind} has no labels: pass --classifier C.safetensors or --no-quality`);
+  if (o.quality && !labelled && !o.classifier && given.has('quality')) throw new Error(`experiment: FD/KID need a labelled data set (fashion-mnist, cifar10) to train their classifier; ${dataKind} has no labels: pass --classifier C.safetensors`);
+  const quality = o.quality && (labelled || Boolean(o.classifier));
+  if (o.quality && !quality) console.error(`note: ${dataKind} has no labels, so FD/KID are skipped (pass --classifier C.safetensors to measure them)`);
   const dir = resolve(o.out);
   const grid: ExperimentGrid = {
     norms, seeds: o.seeds, base: { ...base, out: '' }, splitSeed: o['split-seed'], finalSteps: o['final-steps'], finalLast: o['final-last'],
     milestones: o.milestones, qualitySamples: o['quality-samples'], classifier: o.classifier ? resolve(o.classifier) : null,
-    classifierIterations: o['classifier-iterations'], quality: o.quality,
+    classifierIterations: o['classifier-iterations'], quality,
   };
   const command = ['wngan', 'experiment', ...args].map(quote).join(' ');
   const rt = await initNode();
@@ -93,6 +96,7 @@ export async function runExperiment(args: string[]): Promise<void> {
     process.stderr.write('\nstopping after this iteration (checkpoint first); Ctrl-C again to abort\n');
   };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   try {
     const recordPath = join(dir, EXPERIMENT_FILE);
     if (existsSync(recordPath)) {
@@ -120,6 +124,7 @@ export async function runExperiment(args: string[]): Promise<void> {
     }
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     shutdown();
   }
 }

@@ -12,6 +12,7 @@ export function summaryTable(s: Summary): string {
     lines.push(`${norm.padEnd(15)} ${`${n.seeds}/${n.seedsPlanned}`.padEnd(6)} ${`${f(n.recon.mean)} ± ${f(n.recon.std, 2)}`.padEnd(23)} ` +
       `${`${f(n.fd.mean)} ± ${f(n.fd.std, 2)}`.padEnd(17)} ${f(n.kid.mean, 3)} ± ${f(n.kid.std, 2)}`);
   }
+  lines.push('(± the standard deviation over seeds; – where fewer than two seeds have finished)');
   if (s.ratio_wn_bn !== null) {
     lines.push(`WN/BN final-test error ratio: ${s.ratio_wn_bn.toFixed(3)}${s.ratio_wn_bn_ci95 ? ` (95% interval ${s.ratio_wn_bn_ci95[0].toFixed(3)}–${s.ratio_wn_bn_ci95[1].toFixed(3)})` : ''}`);
   }

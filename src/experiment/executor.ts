@@ -39,6 +39,7 @@ export class LocalExecutor implements Executor {
     const todo = ordered.filter((j) => !isDone(this.dir, j));
     if (todo.length < ordered.length) this.ctx.log(`${ordered.length - todo.length} of ${ordered.length} jobs already finished; skipping them`);
     for (const [k, job] of todo.entries()) {
+      if (this.ctx.shouldStop()) return 'stopped';
       this.ctx.log(`[${ordered.length - todo.length + k + 1}/${ordered.length}] ${job.name}`);
       if ((await runJob(job, this.dir, this.ctx)) === 'stopped') return 'stopped';
     }

@@ -6,18 +6,18 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DivergenceError, Trainer } from '../train/trainer.js';
 import { buildGan, disposeGan, type Gan } from '../train/gan.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/config.js';
-import { loadBatch, type ImageDataset } from '../data/dataset.js';
 import { reconstructionError } from '../metrics/reconstruction.js';
 import { writeImageGrid } from '../util/png-grid.js';
 import { readJson, readLog, writeJson } from './files.js';
 import { currentRuntime } from '../tensor/engine.js';
 import type { ClassifierJob, FinalTest, JobSpec, QualityMeasure, TrainJob, TrainResult } from './spec.js';
 import { QualityProbe, runClassifierJob } from './quality.js';
+import { CLASSIFIER_RECORD } from './record.js';
 
 export interface JobProgress {
   update(done: number, info?: Record<string, string>): void;
@@ -39,7 +39,9 @@ export type JobStatus = 'done' | 'stopped';
 export const FINAL_TEST_CHUNK = 256;
 
 export function isDone(dir: string, job: JobSpec): boolean {
-  return job.kind === 'classifier' ? existsSync(join(dir, job.out)) : existsSync(join(dir, job.config.out, 'result.json'));
+  // the classifier's record is written after its checkpoint: both, or the job runs again
+  if (job.kind === 'classifier') return existsSync(join(dir, job.out)) && existsSync(join(dir, CLASSIFIER_RECORD));
+  return existsSync(join(dir, job.config.out, 'result.json'));
 }
 
 export async function runJob(job: JobSpec, dir: string, ctx: JobContext): Promise<JobStatus> {
@@ -51,9 +53,11 @@ async function runTrainJob(job: TrainJob, dir: string, ctx: JobContext): Promise
   const out = join(dir, job.config.out);
   const config: TrainConfig = { ...job.config, out };
   const last = join(out, 'last.safetensors');
+  const divergedPath = join(out, 'diverged.json');
   let trainer: Trainer;
-  if (existsSync(last)) {
-    trainer = await Trainer.resume(last, { out, iterations: config.iterations });
+  if (existsSync(last) || existsSync(divergedPath)) {
+    // a run that diverged for good before its first checkpoint has nothing to resume: rebuild it untrained
+    trainer = existsSync(last) ? await Trainer.resume(last, { out, iterations: config.iterations }) : await Trainer.create(config);
     ctx.log(`${job.name}: resuming from iteration ${trainer.iteration}`);
   } else {
     // nothing resumable: whatever an interrupted first attempt left (log lines, samples) would mix with this one
@@ -61,10 +65,12 @@ async function runTrainJob(job: TrainJob, dir: string, ctx: JobContext): Promise
     await mkdir(out, { recursive: true });
     trainer = await Trainer.create(config);
   }
-  const probe = job.quality.classifier ? await QualityProbe.open(join(dir, job.quality.classifier), trainer.data, trainer.split.finalTest, config) : null;
+  let probe: QualityProbe | null = null;
   try {
-    const divergedPath = join(out, 'diverged.json');
-    if (trainer.iteration < config.iterations && !existsSync(divergedPath)) {
+    const training = (trainer.iteration < config.iterations || trainer.reconPending) && !existsSync(divergedPath);
+    // resolve, not join: a classifier given on the command line is an absolute path
+    if (training && job.quality.classifier) probe = await QualityProbe.open(resolve(dir, job.quality.classifier), trainer.testLoader(trainer.split.finalTest), trainer.split.finalTest.length, config);
+    if (training) {
       const bar = ctx.progress(`${job.name} train`, config.iterations, trainer.iteration);
       try {
         await trainer.run({
@@ -90,8 +96,9 @@ async function runTrainJob(job: TrainJob, dir: string, ctx: JobContext): Promise
       } finally {
         bar.stop();
       }
-      if (trainer.iteration < config.iterations && !existsSync(divergedPath)) return 'stopped';
+      if ((trainer.iteration < config.iterations || trainer.reconPending) && !existsSync(divergedPath)) return 'stopped';
     }
+    if (ctx.shouldStop()) return 'stopped';
     const final: TrainResult['final'] = {};
     for (const which of job.finalCheckpoints) {
       const r = await finalTest(job, out, which, trainer, ctx);
@@ -146,6 +153,8 @@ async function finalTest(job: TrainJob, out: string, which: 'best' | 'last', tra
   const c = trainer.config;
   // best.safetensors only exists once a running test has run; without one, the last state stands in
   const file = which === 'best' && existsSync(join(out, 'best.safetensors')) ? 'best.safetensors' : 'last.safetensors';
+  // diverged for good before its first checkpoint: nothing to test
+  if (!existsSync(join(out, file))) return { mse: NaN, perImageSquaredDistance: NaN, images: 0, steps: job.finalSteps, iteration: 0, seconds: 0 };
   const gan: Gan = buildGan(c);
   try {
     const meta = await loadCheckpoint(join(out, file), { modules: { G: gan.G, D: gan.D } }, false);
@@ -160,10 +169,11 @@ async function finalTest(job: TrainJob, out: string, which: 'best' | 'last', tra
     for (let start = partial.perImage.length; start < indices.length; start += FINAL_TEST_CHUNK) {
       const chunk = indices.subarray(start, Math.min(indices.length, start + FINAL_TEST_CHUNK));
       const t0 = performance.now();
-      const r = await reconstructionError(gan.G, chunk.length, (s, n) => loadBatch(trainer.data, chunk.subarray(s, s + n)), [3, S, S], {
+      // the trainer's loader skips undecodable images as training does
+      const r = await reconstructionError(gan.G, chunk.length, trainer.testLoader(chunk), [3, S, S], {
         codeSize: c.codeSize, steps: job.finalSteps, keepImages: start === 0, onBatch: (done) => bar.update(start + done),
       });
-      if (start === 0) await writeReconGrid(join(out, `final-${which}-recon.png`), trainer.data, chunk, r.reconstructions!, S);
+      if (start === 0) await writeReconGrid(join(out, `final-${which}-recon.png`), await trainer.testLoader(chunk)(0, Math.min(16, chunk.length)), r.reconstructions!, S);
       partial = { ...partial, perImage: [...partial.perImage, ...r.perImage], seconds: partial.seconds + (performance.now() - t0) / 1000 };
       await writeJson(partialPath, partial);
       if (ctx.shouldStop() && partial.perImage.length < indices.length) {
@@ -185,11 +195,11 @@ async function finalTest(job: TrainJob, out: string, which: 'best' | 'last', tra
   }
 }
 
-async function writeReconGrid(path: string, data: ImageDataset, indices: Uint32Array, recon: Float32Array, S: number): Promise<void> {
-  const n = Math.min(16, indices.length);
+async function writeReconGrid(path: string, originals: Float32Array, recon: Float32Array, S: number): Promise<void> {
   const per = 3 * S * S;
+  const n = originals.length / per;
   const grid = new Float32Array(2 * n * per);
-  grid.set(await loadBatch(data, indices.subarray(0, n)), 0);
+  grid.set(originals, 0);
   grid.set(recon.subarray(0, n * per), n * per);
   await writeImageGrid(path, grid, 2 * n, S, n);
 }

@@ -17,7 +17,7 @@ export const PRESETS: Record<string, Preset> = {
     summary: 'R1 DCGAN on CelebA, all four norms, 64 px, widths 64..512, batch 32, RMSprop lr 1e-4, 200k iterations',
     flags: ['--model', 'dcgan', '--norms', 'none,batch,weight,weight-affine', '--data-kind', 'folder', '--center-crop', '160', '--image-size', '64',
       '--width', '64', '--batch', '32', '--iterations', '200000', '--lr', '1e-4', '--recon-every', '1000', '--final-steps', '500', '--seeds', '3'],
-    note: "the official README's CelebA example (centre crop 160, 200k iterations); the paper does not state the resolution: we take 64 px",
+    note: "the official README's CelebA example (centre crop 160, 200k iterations); the paper does not state the resolution: we take 64 px; no class labels: FD/KID only with --classifier",
     needsData: 'the img_align_celeba folder',
   },
   'paper-cifar10': {
@@ -30,16 +30,16 @@ export const PRESETS: Record<string, Preset> = {
   'paper-lsun': {
     summary: 'R1 DCGAN on LSUN bedroom, all four norms, 64 px, widths 64..512, batch 32, RMSprop lr 1e-4, 200k iterations',
     flags: ['--model', 'dcgan', '--norms', 'none,batch,weight,weight-affine', '--data-kind', 'lsun', '--image-size', '64', '--width', '64',
-      '--batch', '32', '--iterations', '200000', '--lr', '1e-4', '--recon-every', '1000', '--final-steps', '500', '--seeds', '3', '--no-quality'],
-    note: 'the paper does not state the LSUN resolution or iterations: we take 64 px and 200k; LSUN has no labels, so FD/KID need --classifier',
+      '--batch', '32', '--iterations', '200000', '--lr', '1e-4', '--recon-every', '1000', '--final-steps', '500', '--seeds', '3'],
+    note: 'the paper does not state the LSUN resolution or iterations: we take 64 px and 200k; LSUN has no labels: FD/KID only with --classifier',
     needsData: 'the bedroom_train LMDB folder',
   },
   'resnet-celeba': {
     summary: "R2's 21-layer WN ResNet on CelebA: 5 levels × 2 blocks at 128 px, RMSprop lr 2e-5, eps 1e-8, batch 32, z 128",
     flags: ['--model', 'resnet', '--norms', 'weight', '--data-kind', 'folder', '--center-crop', '160', '--image-size', '128', '--blocks', '2',
       '--width', '64', '--batch', '32', '--code-size', '128', '--iterations', '200000', '--lr', '2e-5', '--eps', '1e-8', '--recon-every', '1000',
-      '--final-steps', '500', '--seeds', '3', '--no-quality'],
-    note: '"21 layers" read as 5 levels × 2 blocks + 1; the iteration count is ours; CelebA has no class labels, so FD/KID need --classifier',
+      '--final-steps', '500', '--seeds', '3'],
+    note: '"21 layers" read as 5 levels × 2 blocks + 1; the iteration count is ours; CelebA has no class labels: FD/KID only with --classifier',
     needsData: 'the img_align_celeba folder',
   },
 };

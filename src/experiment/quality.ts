@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
-import { loadBatch, type ImageDataset } from '../data/dataset.js';
 import type { TrainConfig } from '../train/config.js';
 import { extractFeatures, loadClassifier, sampleQuality, trainClassifier } from '../metrics/index-quality.js';
 import type { ClassifierJob } from './spec.js';
@@ -21,11 +20,11 @@ export class QualityProbe {
   ) {}
 
   /** Loads the classifier and embeds the held-out final test images (the same images for every run). */
-  static async open(path: string, data: ImageDataset, heldOut: Uint32Array, config: TrainConfig): Promise<QualityProbe> {
+  static async open(path: string, loadHeldOut: (start: number, n: number) => Promise<Float32Array>, count: number, config: TrainConfig): Promise<QualityProbe> {
     if (!existsSync(path)) throw new Error(`the experiment's classifier ${path} is missing; rerun the experiment command to train it`);
     const c = await loadClassifier(path);
     if (c.meta.imageSize !== config.imageSize) throw new Error(`${path}: the classifier takes ${c.meta.imageSize}px images, the runs ${config.imageSize}px`);
-    const real = await extractFeatures(c.classifier, heldOut.length, (s, n) => loadBatch(data, heldOut.subarray(s, s + n)), config.imageSize);
+    const real = await extractFeatures(c.classifier, count, loadHeldOut, config.imageSize);
     return new QualityProbe(c, real, config);
   }
 

@@ -33,7 +33,13 @@ function binned(run: RunData, key: 'lossD' | 'lossG', bin: number): Map<number, 
 
 function charts(data: ExperimentData): Record<string, string> {
   const norms = data.record.grid.norms;
-  const byNorm = (norm: string) => data.runs.filter((r) => r.job.config.norm === norm);
+  // a norm's curves average its finished runs (all its runs while none has finished): averaging over the
+  // seeds that happen to have reached an iteration would put steps in the curve that training never made
+  const byNorm = (norm: string) => {
+    const runs = data.runs.filter((r) => r.job.config.norm === norm);
+    const done = runs.filter((r) => r.result);
+    return done.length ? done : runs;
+  };
   const series = (pick: (r: RunData) => Map<number, number>, markers = false): Series[] =>
     norms.map((n) => ({ label: n, color: NORM_COLORS[n] ?? '#000', points: acrossSeeds(byNorm(n).map(pick)), markers }));
   const iterations = data.record.grid.base.iterations;
@@ -50,7 +56,7 @@ function charts(data: ExperimentData): Record<string, string> {
 }
 
 const f = (x: number | null | undefined, digits = 5) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toPrecision(digits));
-const ms = (s: Stat | null, digits = 4) => (!s || s.mean === null ? '–' : `${f(s.mean, digits)} ± ${f(s.std, 2)}`);
+const ms = (s: Stat | null, digits = 4) => (!s || s.mean === null ? '–' : s.std === null ? `${f(s.mean, digits)} (1 seed)` : `${f(s.mean, digits)} ± ${f(s.std, 2)}`);
 const dur = (s: Stat) => (s.mean === null ? '–' : `${(s.mean / 60).toFixed(1)} min`);
 
 function finalTable(sum: Summary): string {

@@ -4,9 +4,12 @@ import { mean, ratioOfMeans, std } from './stats.js';
 
 export interface Stat {
   mean: number | null;
+  /** sample standard deviation over seeds; null with fewer than two (unknown, not zero) */
   std: number | null;
-  /** one value per finished seed, in seed order */
+  /** one value per finished seed that has one, in seed order */
   values: number[];
+  /** the seeds of `values` */
+  seeds: number[];
 }
 
 export interface NormSummary {
@@ -48,12 +51,13 @@ export interface Summary {
   ratio_method: string;
 }
 
-const stat = (values: number[]): Stat => ({
-  mean: values.length ? mean(values) : null,
-  std: values.length ? std(values) : null,
-  values,
-});
 const num = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+/** A statistic over the runs that have a finite value, keeping which seed each value came from. */
+function stat(runs: RunData[], pick: (r: RunData) => number | null | undefined): Stat {
+  const pairs = runs.map((r) => [r.job.config.seed, pick(r)] as const).filter((p): p is readonly [number, number] => num(p[1]));
+  const values = pairs.map((p) => p[1]);
+  return { mean: values.length ? mean(values) : null, std: values.length > 1 ? std(values) : null, values, seeds: pairs.map((p) => p[0]) };
+}
 
 export function summarise(data: ExperimentData): Summary {
   const g = data.record.grid;
@@ -61,24 +65,25 @@ export function summarise(data: ExperimentData): Summary {
   for (const norm of g.norms) {
     const runs = data.runs.filter((r) => r.job.config.norm === norm);
     const done = runs.filter((r): r is RunData & { result: NonNullable<RunData['result']> } => r.result !== null);
-    const last = done.map((r) => r.result.final.last?.mse).filter(num);
     norms[norm] = {
       seeds: done.length,
       seedsPlanned: runs.length,
-      recon: stat(done.map((r) => r.result.final.best?.mse).filter(num)),
-      reconLast: g.finalLast ? stat(last) : null,
-      fd: stat(done.map((r) => r.result.quality?.fd).filter(num)),
-      kid: stat(done.map((r) => r.result.quality?.kid).filter(num)),
+      recon: stat(done, (r) => r.result!.final.best?.mse),
+      reconLast: g.finalLast ? stat(done, (r) => r.result!.final.last?.mse) : null,
+      fd: stat(done, (r) => r.result!.quality?.fd),
+      kid: stat(done, (r) => r.result!.quality?.kid),
       kidStderrMean: done.some((r) => r.result.quality) ? mean(done.map((r) => r.result.quality?.kidStderr).filter(num)) : null,
-      restarts: stat(done.map((r) => r.result.restarts)),
+      restarts: stat(done, (r) => r.result!.restarts),
       divergedRuns: done.filter((r) => r.result.divergedAt != null).length,
-      trainSeconds: stat(done.map((r) => r.result.trainSeconds)),
-      evalSeconds: stat(done.map((r) => r.result.evalSeconds)),
-      bestRunningRecon: stat(runs.filter((r) => r.recon.length).map((r) => Math.min(...r.recon.map((e) => e.mse)))),
+      trainSeconds: stat(done, (r) => r.result!.trainSeconds),
+      evalSeconds: stat(done, (r) => r.result!.evalSeconds),
+      bestRunningRecon: stat(runs, (r) => (r.recon.length ? Math.min(...r.recon.map((e) => e.mse)) : null)),
     };
   }
-  const wn = norms.weight?.recon.values ?? [];
-  const bn = norms.batch?.recon.values ?? [];
+  // over the seeds both norms have finished, so a half-done experiment compares like with like
+  const common = (norms.weight?.recon.seeds ?? []).filter((s) => norms.batch?.recon.seeds.includes(s));
+  const wn = common.map((s) => norms.weight.recon.values[norms.weight.recon.seeds.indexOf(s)]);
+  const bn = common.map((s) => norms.batch.recon.values[norms.batch.recon.seeds.indexOf(s)]);
   const ratio = wn.length && bn.length ? ratioOfMeans(wn, bn) : null;
   return {
     format: 'wngan-experiment-summary-1',

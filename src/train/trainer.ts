@@ -89,6 +89,10 @@ export class Trainer {
   private restarts = 0;
   /** a running test was due at `iteration` but was stopped: it runs first when the run continues */
   private pendingRecon = false;
+  /** a running test was interrupted (Ctrl-C): run() does it first */
+  get reconPending(): boolean {
+    return this.pendingRecon;
+  }
   private snapshot: Snapshot | null = null;
   private readonly fixedZ: Float32Array;
   /** the iteration that bad-file events are logged under */
