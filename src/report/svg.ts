@@ -60,7 +60,7 @@ export function lineChart(series: Series[], o: ChartOptions): string {
   const m = { l: 64, r: 150, t: 30, b: 44 };
   const pts = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
   const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">` +
-    `<text x="${W / 2 - m.r / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`;
+    `<text x="8" y="18" font-size="13" font-weight="bold">${esc(o.title)}</text>`;
   if (!pts.length) return `${head}<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data yet</text></svg>`;
   const ty = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-12)) : v);
   const xs = pts.map((p) => p.x);
