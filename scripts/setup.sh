@@ -5,9 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-# the built-in data set, and LMDB's own tools (a test writes a genuine LMDB with mdb_load)
-if [[ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] || ! command -v mdb_load >/dev/null; then
+# the built-in data set, LMDB's own tools (a test writes a genuine LMDB with mdb_load) and Redis (the scale-out
+# tests start their own redis-server on loopback)
+if [[ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] || ! command -v mdb_load >/dev/null \
+   || ! command -v redis-server >/dev/null; then
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist lmdb-utils
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist lmdb-utils redis-server
 fi
 bash scripts/install-vulkan.sh
