@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Module } from '../nn/module.js';
 import type { TrainConfig } from '../train/config.js';
 import { extractFeatures, loadClassifier, sampleQuality, trainClassifier } from '../metrics/index-quality.js';
+import { ClassifierStopped } from '../metrics/classifier-train.js';
 import type { ClassifierJob } from './spec.js';
 import type { JobContext, JobStatus } from './job.js';
 import { writeJson } from './files.js';
@@ -39,10 +40,17 @@ export class QualityProbe {
 }
 
 export async function runClassifierJob(job: ClassifierJob, dir: string, ctx: JobContext): Promise<JobStatus> {
-  const r = await trainClassifier({
-    data: job.data, imageSize: job.imageSize, iterations: job.iterations, splitSeed: job.splitSeed, finalTestSize: job.finalTestSize,
-    out: join(dir, job.out), progress: ctx.progress,
-  });
+  let r;
+  try {
+    r = await trainClassifier({
+      data: job.data, imageSize: job.imageSize, iterations: job.iterations, splitSeed: job.splitSeed, finalTestSize: job.finalTestSize,
+      out: join(dir, job.out), progress: ctx.progress, shouldStop: ctx.shouldStop,
+    });
+  } catch (e) {
+    if (!(e instanceof ClassifierStopped)) throw e;
+    ctx.log(`${e.message}; it trains from the start when the experiment is run again`);
+    return 'stopped';
+  }
   await writeJson(join(dir, CLASSIFIER_RECORD), { path: job.out, accuracy: r.accuracy } satisfies ClassifierRecord);
   ctx.log(`classifier: held-out accuracy ${(100 * r.accuracy).toFixed(2)}%`);
   return 'done';

@@ -60,6 +60,16 @@ export interface ClassifierTrainOptions {
   featureDim?: number;
   onIteration?: (iter: number, loss: number) => void;
   onEvaluate?: (done: number, total: number) => void;
+  /** checked after every iteration; true ends training with a ClassifierStopped error (nothing is saved) */
+  shouldStop?: () => boolean;
+}
+
+/** Training was stopped on request before it finished; no checkpoint was written. */
+export class ClassifierStopped extends Error {
+  constructor(readonly iteration: number) {
+    super(`classifier: training stopped at iteration ${iteration}; nothing was saved`);
+    this.name = 'ClassifierStopped';
+  }
 }
 
 /**
@@ -157,6 +167,8 @@ export async function fitClassifier(ds: ImageDataset, o: ClassifierTrainOptions)
       loss.dispose();
       if (!Number.isFinite(value)) throw new Error(`classifier: the loss is ${value} at iteration ${it} (lower --lr)`);
       o.onIteration?.(it, value);
+      // a few minutes of training is cheap to redo, so a stop discards it rather than checkpointing
+      if (it < d.iterations && o.shouldStop?.()) throw new ClassifierStopped(it);
     }
     opt.zeroGrad();
     const testAccuracy = await classifierAccuracy(model, ds, split.finalTest, 200, o.onEvaluate);

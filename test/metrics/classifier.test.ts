@@ -13,7 +13,7 @@ import { loadBatch } from '../../src/data/dataset.js';
 import { Classifier } from '../../src/models/classifier.js';
 import { DcganGenerator } from '../../src/models/dcgan.js';
 import { Rng } from '../../src/util/rng.js';
-import { fitClassifier, loadClassifier, readClassifierMeta, saveClassifier } from '../../src/metrics/classifier-train.js';
+import { ClassifierStopped, fitClassifier, loadClassifier, readClassifierMeta, saveClassifier } from '../../src/metrics/classifier-train.js';
 import { extractFeatures, generatedFeatures, sampleQuality } from '../../src/metrics/features.js';
 import { saveCheckpoint } from '../../src/train/checkpoint.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
@@ -69,6 +69,22 @@ describe('feature classifier and sample quality (GPU)', () => {
   it('refuses a data set without labels', async () => {
     const unlabelled: ImageDataset = { length: 50, channels: 3, imageSize: S, description: 'a folder of images', get: (i) => ds.get(i) };
     await expect(fitClassifier(unlabelled, { data: {}, iterations: 1, finalTestSize: 10 })).rejects.toThrow(/a folder of images: this data set has no class labels.*FD\/KID/);
+  });
+
+  it('stops on request after the iteration that asked, without leaking buffers', async () => {
+    const rt = gpu.rt();
+    await rt.sync();
+    const live0 = rt.memory().liveBytes;
+    let seen = 0;
+    const stopped = fitClassifier(ds, {
+      data: {}, iterations: 50, batchSize: 8, finalTestSize: 30, widths: [4, 4, 4], featureDim: 8,
+      onIteration: (it) => (seen = it), shouldStop: () => seen >= 3,
+    });
+    await expect(stopped).rejects.toThrow(ClassifierStopped);
+    await expect(stopped).rejects.toThrow(/stopped at iteration 3; nothing was saved/);
+    expect(tapeLength()).toBe(0);
+    await rt.sync();
+    expect(rt.memory().liveBytes).toBe(live0);
   });
 
   it('features are the same whatever the batching, and memory does not grow', async () => {
