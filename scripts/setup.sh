@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# First-run setup: the built-in data set, LMDB tools for the tests and, only if Dawn finds no WebGPU adapter,
-# a software Vulkan driver.
+# First-run setup: the built-in data set, LMDB tools, Redis and Chromium for the tests and, only if Dawn finds no
+# WebGPU adapter, a software Vulkan driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -11,5 +11,10 @@ if [[ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] || ! 
    || ! command -v redis-server >/dev/null; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q dataset-fashion-mnist lmdb-utils redis-server
+fi
+# headless Chromium for the browser tests (WebGPU on its bundled SwiftShader); without recommends it is ~400 MB
+if ! command -v chromium >/dev/null; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium
 fi
 bash scripts/install-vulkan.sh

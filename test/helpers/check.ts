@@ -6,8 +6,10 @@
  * Tolerance (f32 on the GPU): each element must satisfy |got − want| ≤ rtol·(|want| + rms(want)), rtol = 1e-4
  * unless a test states otherwise; the rms term absorbs f32 cancellation in elements far below the typical
  * magnitude.
+ *
+ * It throws plain Errors instead of using vitest's expect, so that the browser tests (test/browser/) bundle
+ * and run this same harness inside Chromium.
  */
-import { expect } from 'vitest';
 import { tensor, type Tensor } from '../../src/tensor/tensor.js';
 import { tidy } from '../../src/tensor/scope.js';
 import { backward } from '../../src/autograd/backward.js';
@@ -43,7 +45,7 @@ export function size(shape: readonly number[]): number {
 }
 
 export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string, rtol = 1e-4): void {
-  expect(got.length, `${label}: length`).toBe(want.length);
+  if (got.length !== want.length) throw new Error(`${label}: length ${got.length}, want ${want.length}`);
   let ss = 0;
   for (let i = 0; i < want.length; i++) ss += want[i] * want[i];
   const rms = Math.sqrt(ss / Math.max(1, want.length));
@@ -115,8 +117,8 @@ export async function checkOp(c: OpCheck): Promise<void> {
   for (let i = 0; i < c.inputs.length; i++) {
     if (c.inputs[i].grad === false) continue;
     const g = ts[i].grad;
-    expect(g, `${c.name}: no gradient reached input ${c.inputs[i].name}`).toBeTruthy();
-    const all = await g!.read();
+    if (!g) throw new Error(`${c.name}: no gradient reached input ${c.inputs[i].name}`);
+    const all = await g.read();
     const n = xs[i].length;
     const m = Math.min(n, c.fdMax ?? 300);
     // evenly spread indices (first and last included), so edge elements of every row/tile are visited
