@@ -1,6 +1,8 @@
 // Bundles with esbuild: the Node library, the CLI and the benchmarks (Dawn via the `webgpu` package), and
-// a browser ES module that never imports `webgpu`. WGSL sources are inlined as strings.
+// a browser ES module that never imports `webgpu`. WGSL sources are inlined as strings. Then tsc writes the
+// type declarations of both entries to dist/types (the package's `exports` point at them).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
@@ -28,4 +30,6 @@ await Promise.all([
     }],
   }),
 ]);
-console.log('built dist/node/index.mjs, dist/browser/wngan.mjs, dist/wngan.mjs, dist/bench/kernels.mjs');
+// declarations only (tsconfig.types.json); a type error fails the build
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+console.log('built dist/node/index.mjs, dist/browser/wngan.mjs, dist/types/{node,browser}.d.ts, dist/wngan.mjs, dist/bench/kernels.mjs');

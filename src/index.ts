@@ -20,3 +20,4 @@ export { frechetDistance, kernelInceptionDistance, sqrtmSymmetric, type KidOptio
 export { avgPool2x2, upsampleNearest2x } from './ops/resample.js';
 export { weightedAdd } from './ops/weighted-add.js';
 export { Optimizer, RMSprop, Adam, type Param } from './optim/optimizer.js';
+export * from './api/index.js';

@@ -68,20 +68,41 @@ export function sampleZ(rng: Rng, batch: number, codeSize: number): Tensor {
   return tensor(z, [batch, codeSize]);
 }
 
+/** What trainIteration returns: the losses, and with `capture` D's outputs of its D step and that step's fake batch. */
+export interface IterationTensors {
+  lossD: Tensor;
+  lossG: Tensor;
+  /** D(real) and D(fake) of the D step ([B,1]: probabilities for R1, logits for R2), with capture.outputs */
+  dReal?: Tensor;
+  dFake?: Tensor;
+  /** the fake images D was trained on ([B,3,S,S]), with capture.samples */
+  fake?: Tensor;
+}
+
 /**
  * One training iteration. R1 (DCGAN): one D step on a real batch and a fake batch from fresh z (separate
  * forward passes, so BN sees them apart), then one G step with fresh z, non-saturating BCE.
  * R2 (ResNet): G step first (D's gradient on the fake images pushed back through G), then a D step on that
  * same fake batch plus the real one; BCE with logits. `nextZ` draws a fresh latent batch (called twice in
- * R1, once in R2). Returns the losses as tensors (not yet read back).
+ * R1, once in R2). Returns the losses as tensors (not yet read back); `capture` also keeps tensors the
+ * iteration computes anyway (no extra work, the same numbers).
  */
-export function trainIteration(g: Gan, real: Float32Array, nextZ: () => Tensor, batch: number, imageSize: number): { lossD: Tensor; lossG: Tensor } {
+export function trainIteration(
+  g: Gan, real: Float32Array, nextZ: () => Tensor, batch: number, imageSize: number,
+  capture: { outputs?: boolean; samples?: boolean } = {},
+): IterationTensors {
   const loss = g.dLogits ? bceWithLogits : bce;
+  const kept = (dReal: Tensor, dFake: Tensor, fake: Tensor) => ({
+    ...(capture.outputs ? { dReal, dFake } : {}),
+    ...(capture.samples ? { fake } : {}),
+  });
   return tidy(() => {
     const x = tensor(real, [batch, 3, imageSize, imageSize]);
     if (!g.dLogits) {
       const fake = noGrad(() => g.G.forward(nextZ()));
-      const lossD = add(loss(g.D.forward(x), 1), loss(g.D.forward(fake), 0));
+      const dReal = g.D.forward(x);
+      const dFake = g.D.forward(fake);
+      const lossD = add(loss(dReal, 1), loss(dFake, 0));
       g.optD.zeroGrad();
       backward(lossD);
       g.optD.step();
@@ -91,7 +112,7 @@ export function trainIteration(g: Gan, real: Float32Array, nextZ: () => Tensor, 
       backward(lossG);
       g.optG.step();
       g.D.requiresGrad(true);
-      return { lossD, lossG };
+      return { lossD, lossG, ...kept(dReal, dFake, fake) };
     }
     // R2: G step first on D(fake); then D on the same fake batch (detached) and the real one
     const fake = g.G.forward(nextZ());
@@ -101,10 +122,13 @@ export function trainIteration(g: Gan, real: Float32Array, nextZ: () => Tensor, 
     backward(lossG);
     g.optG.step();
     g.D.requiresGrad(true);
-    const lossD = add(loss(g.D.forward(x), 1), loss(g.D.forward(detach(fake)), 0));
+    const fakeD = detach(fake);
+    const dReal = g.D.forward(x);
+    const dFake = g.D.forward(fakeD);
+    const lossD = add(loss(dReal, 1), loss(dFake, 0));
     g.optD.zeroGrad();
     backward(lossD);
     g.optD.step();
-    return { lossD, lossG };
+    return { lossD, lossG, ...kept(dReal, dFake, fakeD) };
   });
 }

@@ -7,7 +7,7 @@
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkTensorsAgainst, type SafeDType, type SafeTensor } from '../io/safetensors.js';
+import { checkTensorsAgainst, type SafeDType, type SafeTensor } from '../io/safetensors-codec.js';
 
 export interface StateOwners {
   modules: Record<string, Module>;
@@ -30,12 +30,15 @@ function tensorSlot(t: Tensor): Slot {
   };
 }
 
+/** A module's names get `prefix.`; the prefix '' leaves them bare (a plain PyTorch state_dict of one module). */
+export const joinName = (prefix: string, n: string) => (prefix ? `${prefix}.${n}` : n);
+
 function slots(o: StateOwners, withOptim: boolean): Map<string, Slot> {
   const out = new Map<string, Slot>();
   for (const [prefix, m] of Object.entries(o.modules)) {
-    for (const [n, t] of m.stateDict()) out.set(`${prefix}.${n}`, tensorSlot(t));
+    for (const [n, t] of m.stateDict()) out.set(joinName(prefix, n), tensorSlot(t));
     for (const [n, owner, key] of m.namedCounters()) {
-      out.set(`${prefix}.${n}`, {
+      out.set(joinName(prefix, n), {
         shape: [],
         dtype: 'I64',
         read: async () => ({ dtype: 'I64', shape: [], data: BigInt64Array.of(BigInt(owner.counters.get(key)!)) }),
