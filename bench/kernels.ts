@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       const b = rand([C]);
       const rm = rand([C]);
       const rv = tensor(new Float32Array(C).fill(1), [C]);
-      const bytes = 3 * x.size * 4; // stats read x twice, apply reads and writes once
+      const bytes = 4 * x.size * 4; // stats read x twice, apply reads and writes once
       add('batchnorm_train_forward', `${B}x${C}x${H}²`, await time(rt, () => noGrad(() => batchNorm(x, g, b, rm, rv, { training: true }))), undefined, bytes);
       add('tprelu_forward', `${B}x${C}x${H}²`, await time(rt, () => noGrad(() => tprelu(x, g, b))), undefined, 2 * x.size * 4);
       for (const t of [x, g, b, rm, rv]) t.dispose();

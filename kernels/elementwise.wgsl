@@ -133,21 +133,16 @@ fn binary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   bout[i] = q.alpha * r;
 }
 
-// out[n,c,s] = alpha · (a[n,c,s] op b[c]): a per-channel operand on the plane grid of lib/channel.wgsl
+// out[n,c,s] = alpha · (a[n,c,s] op b[c]): a per-channel operand, on the flat quad grid of lib/channel.wgsl
+override Q4: bool = true;     // S % 4 == 0: a run of 4 elements lies in one channel
 struct ChannelParams { N: u32, C: u32, S: u32, alpha: f32 }
 @group(0) @binding(0) var<storage, read> ca: array<f32>;
 @group(0) @binding(1) var<storage, read> cb: array<f32>;
 @group(0) @binding(2) var<storage, read_write> cout: array<f32>;
 @group(0) @binding(3) var<uniform> cp: ChannelParams;
 
-@compute @workgroup_size(WG)
-fn binary_channel(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let plane = plane_of(wid);
-  let s = wid.x * WG + lid.x;
-  if (s >= cp.S || plane >= cp.N * cp.C) { return; }
-  let i = plane * cp.S + s;
+fn channel_op(i: u32, vb: f32) {
   let va = ca[i];
-  let vb = cb[plane % cp.C];
   var r: f32;
   switch BOP {
     case 0u: { r = va + vb; }
@@ -156,6 +151,26 @@ fn binary_channel(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocati
     default: { r = va / vb; }
   }
   cout[i] = cp.alpha * r;
+}
+
+@compute @workgroup_size(WG)
+fn binary_channel(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n = cp.N * cp.C * cp.S;
+  let base = quad_base(wid, nwg, lid);
+  // (the run counter must not be called q: wgsl_reflect would take it for the uniform q above)
+  for (var j = 0u; j < QUADS; j++) {
+    let e0 = (base + j) * 4u;
+    if (e0 >= n) { return; }
+    if (Q4) {
+      let vb = cb[channel_at(e0, cp.S, cp.C)];
+      for (var k = 0u; k < 4u; k++) { channel_op(e0 + k, vb); }
+    } else {
+      for (var k = 0u; k < 4u; k++) {
+        if (e0 + k < n) { channel_op(e0 + k, cb[channel_at(e0 + k, cp.S, cp.C)]); }
+      }
+    }
+  }
 }
 
 struct FillParams { n: u32, value: f32 }

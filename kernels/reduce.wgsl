@@ -85,3 +85,28 @@ fn leading(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   }
   ly[o] = acc * lp.scale;
 }
+
+// channel: out[c] = scale · Σ_{n,s} x[(n·C + c)·S + s], [N, C, S] → [C] (bias gradients): a workgroup per
+// channel walking its N·S elements with the counters of lib/channel.wgsl, Q consecutive elements per step
+// (Q = 4 where S % 4 == 0) instead of the general kernel's per-element index digits.
+override Q: u32 = 1u;
+struct ChannelParams { N: u32, C: u32, S: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read> cx: array<f32>;
+@group(0) @binding(1) var<storage, read_write> cy: array<f32>;
+@group(0) @binding(2) var<uniform> cp: ChannelParams;
+
+@compute @workgroup_size(WG)
+fn channel(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let c = wid.x;
+  let Sq = cp.S / Q;
+  let steps = cp.N * Sq;
+  var acc = 0.0;
+  var w = chan_walk(lid.x, Sq);
+  for (var r = lid.x; r < steps; r += WG) {
+    let k0 = chan_index(w, cp.C, c, Sq) * Q;
+    for (var j = 0u; j < Q; j++) { acc += cx[k0 + j]; }
+    chan_next(&w, Sq);
+  }
+  let total = workgroup_sum(lid.x, acc);
+  if (lid.x == 0u) { cy[c] = total * cp.scale; }
+}

@@ -76,3 +76,41 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   }
   if (AFFINE && lid.x == 0u) { dgain[o] = bp.factor * dot / n; }
 }
+
+// The same two passes with one lane per output channel and no barriers: for layers with many output channels
+// and short rows (G's input linear layer: 4096 channels of 128), where a workgroup per channel spends most of
+// its time in the reduction tree. Same bindings as above.
+@compute @workgroup_size(WG)
+fn scale_lanes(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let o = gid.x;
+  if (o >= p.O) { return; }
+  var acc = 0.0;
+  for (var j = 0u; j < p.J; j++) {
+    let e = v[at(o, j)];
+    acc += e * e;
+  }
+  let n = sqrt(acc + p.eps);
+  var g = 1.0;
+  if (AFFINE) { g = gain[o]; }
+  scale_out[o] = p.factor * g / n;
+  norm_out[o] = n;
+}
+
+@compute @workgroup_size(WG)
+fn backward_lanes(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let o = gid.x;
+  if (o >= bp.O) { return; }
+  var dot = 0.0;
+  for (var j = 0u; j < bp.J; j++) {
+    let k = bat(o, j);
+    dot += bv[k] * bG[k];
+  }
+  let s = bscale[o];
+  let n = bnorm[o];
+  let proj = dot / (n * n);
+  for (var j = 0u; j < bp.J; j++) {
+    let k = bat(o, j);
+    dv[k] = s * (bG[k] - bv[k] * proj);
+  }
+  if (AFFINE) { dgain[o] = bp.factor * dot / n; }
+}

@@ -13,16 +13,24 @@ struct Params { N: u32, C: u32, S: u32 }
 @group(0) @binding(4) var<storage, read_write> fout: array<f32>;
 @group(0) @binding(5) var<uniform> fp: Params;
 
-@compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let plane = plane_of(wid);
-  let s = wid.x * WG + lid.x;
-  if (s >= fp.S || plane >= fp.N * fp.C) { return; }
-  let c = plane % fp.C;
-  let i = plane * fp.S + s;
+fn forward_at(i: u32, c: u32) {
   let a = fa[c];
   let b = fb[c];
   fout[i] = (a * fx[i] + b * fy[i]) / sqrt(a * a + b * b);
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+           @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n = fp.N * fp.C * fp.S;
+  let base = quad_base(wid, nwg, lid);
+  for (var j = 0u; j < QUADS; j++) {
+    let e0 = (base + j) * 4u;
+    if (e0 >= n) { return; }
+    for (var k = 0u; k < 4u; k++) {
+      if (e0 + k < n) { forward_at(e0 + k, channel_at(e0 + k, fp.S, fp.C)); }
+    }
+  }
 }
 
 @group(0) @binding(0) var<storage, read> ia: array<f32>;
@@ -32,18 +40,26 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
 @group(0) @binding(4) var<storage, read_write> idy2: array<f32>;
 @group(0) @binding(5) var<uniform> ip: Params;
 
-@compute @workgroup_size(WG)
-fn backward_inputs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let plane = plane_of(wid);
-  let s = wid.x * WG + lid.x;
-  if (s >= ip.S || plane >= ip.N * ip.C) { return; }
-  let c = plane % ip.C;
-  let i = plane * ip.S + s;
+fn backward_inputs_at(i: u32, c: u32) {
   let a = ia[c];
   let b = ib[c];
   let inv = 1.0 / sqrt(a * a + b * b);
   idx[i] = idy[i] * a * inv;
   idy2[i] = idy[i] * b * inv;
+}
+
+@compute @workgroup_size(WG)
+fn backward_inputs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n = ip.N * ip.C * ip.S;
+  let base = quad_base(wid, nwg, lid);
+  for (var j = 0u; j < QUADS; j++) {
+    let e0 = (base + j) * 4u;
+    if (e0 >= n) { return; }
+    for (var k = 0u; k < 4u; k++) {
+      if (e0 + k < n) { backward_inputs_at(e0 + k, channel_at(e0 + k, ip.S, ip.C)); }
+    }
+  }
 }
 
 @group(0) @binding(0) var<storage, read> px: array<f32>;

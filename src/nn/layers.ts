@@ -13,7 +13,7 @@ import { constant, uniform } from './init.js';
 import { linear } from '../ops/matmul.js';
 import { conv2d, convTranspose2d } from '../ops/conv.js';
 import { wnConv2d, wnConvTranspose2d, wnLinear } from '../ops/weight-norm.js';
-import { batchNorm } from '../ops/batchnorm.js';
+import { batchNorm, type FusedActivation } from '../ops/batchnorm.js';
 import { prelu, tprelu } from '../ops/prelu.js';
 import { reshape, sigmoid } from '../ops/elementwise.js';
 
@@ -129,10 +129,25 @@ export class BatchNorm extends Module {
     this.counters.set('num_batches_tracked', 0);
   }
   forward(x: Tensor): Tensor {
+    return this.run(x, null);
+  }
+  /** BN then PReLU/TPReLU in fused passes (ops/batchnorm.ts); exact classes only, so an override of forward is never skipped. */
+  override fuseWith(next: Module | undefined): ((x: Tensor) => Tensor) | null {
+    if (next?.constructor === TPReLU) {
+      const t = next as TPReLU;
+      return (x) => this.run(x, { slope: t.weight, threshold: t.threshold });
+    }
+    if (next?.constructor === PReLU) {
+      const p = next as PReLU;
+      return (x) => this.run(x, { slope: p.weight, threshold: null });
+    }
+    return null;
+  }
+  private run(x: Tensor, act: FusedActivation | null): Tensor {
     if (this.training) this.counters.set('num_batches_tracked', this.counters.get('num_batches_tracked')! + 1);
     return batchNorm(x, this.weight, this.bias, this.runningMean, this.runningVar, {
       training: this.training, eps: this.eps, momentum: this.momentum,
-    });
+    }, act);
   }
 }
 

@@ -17,6 +17,14 @@ export abstract class Module {
 
   abstract forward(x: Tensor): Tensor;
 
+  /**
+   * A fused forward for this module followed by `next` (the same math in fewer passes), or null. Sequential
+   * asks each child about its successor; BatchNorm fuses the PReLU/TPReLU after it.
+   */
+  fuseWith(_next: Module | undefined): ((x: Tensor) => Tensor) | null {
+    return null;
+  }
+
   protected param(name: string, t: Tensor, bounds?: [number, number]): Tensor {
     keep(t);
     t.requiresGrad = true;
@@ -96,7 +104,13 @@ export class Sequential extends Module {
     this.layers = layers.map((l, i) => this.child(String(i), l));
   }
   forward(x: Tensor): Tensor {
-    for (const l of this.layers) x = l.forward(x);
+    for (let i = 0; i < this.layers.length; i++) {
+      const fused = this.layers[i].fuseWith(this.layers[i + 1]);
+      if (fused) {
+        x = fused(x);
+        i++; // the successor ran inside the fused forward
+      } else x = this.layers[i].forward(x);
+    }
     return x;
   }
 }

@@ -7,7 +7,7 @@ import channelLib from '../../kernels/lib/channel.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { empty, type Shape, type Tensor } from '../tensor/tensor.js';
 import { grid1d, shapeStr } from './launch.js';
-import { planeGrid } from './channels.js';
+import { quadGrid } from './channels.js';
 
 const src = kernelSrc + channelLib;
 const K: KernelSource = { name: 'elementwise:binary', code: src, entry: 'binary', bindings: ['read', 'read', 'read_write', 'uniform'] };
@@ -67,10 +67,10 @@ export function binaryRaw(a: Tensor, b: Tensor, op: BinaryOp, alpha = 1, outShap
       { n: out.size, alpha, d1: 1, d2: 1, d3: 1, sa0: 0, sa1: 0, sa2: 0, sa3: 0, sb0: 0, sb1: 0, sb2: 0, sb3: 0 }, grid1d(out.size, WG, rt));
     return out;
   }
-  if (op !== BinaryOp.Left && a.size === out.size && perChannelOf(a, b) && a.size / (a.shape[0] * a.shape[1]) >= 8) {
+  if (op !== BinaryOp.Left && a.size === out.size && perChannelOf(a, b)) {
     const v = { N: a.shape[0], C: a.shape[1], S: a.size / (a.shape[0] * a.shape[1]) };
-    const pg = planeGrid(v);
-    rt.dispatch(rt.kernel(KC, { BOP: op, WG: pg.wg }), [a.buffer, b.buffer, out.buffer], { ...v, alpha }, pg.groups);
+    const qg = quadGrid(v, rt);
+    rt.dispatch(rt.kernel(KC, { BOP: op, ...qg.overrides }), [a.buffer, b.buffer, out.buffer], { ...v, alpha }, qg.groups);
     return out;
   }
   const o4 = [...Array(4 - outShape.length).fill(1), ...outShape];

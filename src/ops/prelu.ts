@@ -1,7 +1,9 @@
 /**
  * PReLU and the paper's TPReLU (kernels/prelu.wgsl), per channel (axis 1):
  *   prelu:  y = x ≥ 0 ? x : a·x         tprelu: y = PReLU_a(x − b) + b
- * The optimiser clamps the slope a to [0, 1] after every step (see optim/).
+ * The optimiser clamps the slope a to [0, 1] after every step (see optim/). Forward: one elementwise pass on
+ * the flat quad grid; backward: one pass per channel for dx, ∂a and ∂b together. After a batch norm the
+ * activation fuses into it instead (batchnorm.ts, chosen by nn/layers.ts).
  */
 import kernelSrc from '../../kernels/prelu.wgsl';
 import channelLib from '../../kernels/lib/channel.wgsl';
@@ -11,14 +13,13 @@ import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { dummyBuffer } from './launch.js';
-import { channelView, checkPerChannel, planeGrid } from './channels.js';
+import { channelView, checkPerChannel, quadGrid, walkStep } from './channels.js';
 
 const K = {
   forward: { name: 'prelu:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read', 'read_write', 'uniform'] },
-  backwardInput: { name: 'prelu:backward_input', code: src, entry: 'backward_input', bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'] },
-  backwardParams: {
-    name: 'prelu:backward_params', code: src, entry: 'backward_params',
-    bindings: ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
+  backward: {
+    name: 'prelu:backward', code: src, entry: 'backward',
+    bindings: ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'uniform'],
   },
 } satisfies Record<string, KernelSource>;
 
@@ -28,24 +29,25 @@ function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {
   checkPerChannel(b, v.C, op, 'threshold');
   const rt = x.rt;
   const d = dummyBuffer(rt);
-  const ov = { HAS_B: +!!b };
   const y = empty(x.shape, '', rt);
-  const pg = planeGrid(v);
-  rt.dispatch(rt.kernel(K.forward, { ...ov, WG: pg.wg }), [x.buffer, a.buffer, b?.buffer ?? d, y.buffer], v, pg.groups);
+  const qg = quadGrid(v, rt);
+  rt.dispatch(rt.kernel(K.forward, { HAS_B: +!!b, ...qg.overrides }), [x.buffer, a.buffer, b?.buffer ?? d, y.buffer], v, qg.groups);
   return record(op, b ? [x, a, b] : [x, a], y, (dy) => {
-    let dx: Tensor | null = null;
-    if (x.requiresGrad) {
-      dx = empty(x.shape, '', rt);
-      rt.dispatch(rt.kernel(K.backwardInput, { ...ov, WG: pg.wg }), [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, dx.buffer], v, pg.groups);
-    }
-    if (!a.requiresGrad && !b?.requiresGrad) return b ? [dx, null, null] : [dx, null];
+    const wantA = a.requiresGrad;
+    const wantB = !!b?.requiresGrad;
+    if (!x.requiresGrad && !wantA && !wantB) return b ? [null, null, null] : [null, null];
+    // outputs the kernel does not write are bound to distinct small scratch buffers (writable bindings may not alias)
+    const dx = empty(x.requiresGrad ? x.shape : [4], '', rt);
     const da = empty([v.C], '', rt);
-    const db = b ? empty([v.C], '', rt) : null;
-    // with no threshold the kernel never writes db; a second dummy keeps the two writable bindings distinct
-    const dbBuf = db?.buffer ?? empty([4], '', rt).buffer;
-    rt.dispatch(rt.kernel(K.backwardParams, ov), [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, da.buffer, dbBuf], v, [v.C]);
-    const grads = [dx, a.requiresGrad ? da : null];
-    if (b) grads.push(b.requiresGrad ? db : null);
+    const db = empty(b ? [v.C] : [4], '', rt);
+    rt.dispatch(
+      rt.kernel(K.backward, { HAS_B: +!!b, HAS_DX: +x.requiresGrad, Q: walkStep(v) }),
+      [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, dx.buffer, da.buffer, db.buffer],
+      v,
+      [v.C],
+    );
+    const grads = [x.requiresGrad ? dx : null, wantA ? da : null];
+    if (b) grads.push(wantB ? db : null);
     return grads;
   });
 }

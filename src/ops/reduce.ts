@@ -1,14 +1,17 @@
 /** Sums and means over axes (kernels/reduce.wgsl), and sumToShape, the adjoint of broadcasting. */
-import src from '../../kernels/reduce.wgsl';
+import kernelSrc from '../../kernels/reduce.wgsl';
+import channelLib from '../../kernels/lib/channel.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, reshapeView, type Shape, type Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './binary.js';
 import { grid1d, shapeStr } from './launch.js';
 
+const src = kernelSrc + channelLib;
 const K = {
   main: { name: 'reduce', code: src, bindings: ['read', 'read_write', 'uniform'] },
   leading: { name: 'reduce:leading', code: src, entry: 'leading', bindings: ['read', 'read_write', 'uniform'] },
+  channel: { name: 'reduce:channel', code: src, entry: 'channel', bindings: ['read', 'read_write', 'uniform'] },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 
@@ -33,6 +36,14 @@ function reduceRaw(x: Tensor, axes: readonly number[], factor: number): Tensor {
   if (leading && (nOut >= 256 || nRed <= 64)) {
     // [R, O] → [O]: one lane per output, no index arithmetic
     rt.dispatch(rt.kernel(K.leading), [x.buffer, y.buffer], { O: nOut, R: nRed, scale: factor }, grid1d(nOut, WG, rt));
+    return y;
+  }
+  // every axis but 1 of an [N, C, ...] tensor with planes (bias gradients): a workgroup per channel
+  const channelAxis = pad + 1;
+  const S = s4.slice(channelAxis + 1).reduce((a, b) => a * b, 1);
+  if (x.rank >= 2 && S > 1 && s4.every((_, i) => i < pad || red.has(i) === (i !== channelAxis))) {
+    const v = { N: x.shape[0], C: x.shape[1], S };
+    rt.dispatch(rt.kernel(K.channel, { Q: v.S % 4 === 0 ? 4 : 1 }), [x.buffer, y.buffer], { ...v, scale: factor }, [v.C]);
     return y;
   }
   // WG in the reduced index's mixed radix, for the division-free stepping in the kernel

@@ -20,15 +20,23 @@ import {
   channelSum, convGatherRaw, convOutputSize, convScatterRaw, convTransposeOutputSize, convWeightGradRaw,
 } from './conv.js';
 
+const SCALE_BINDINGS = ['read', 'read', 'read_write', 'read_write', 'uniform'] as const;
+const BACKWARD_BINDINGS = ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'] as const;
 const K = {
-  scale: { name: 'weight_norm:scale', code: src, entry: 'scale', bindings: ['read', 'read', 'read_write', 'read_write', 'uniform'] },
-  backward: {
-    name: 'weight_norm:backward',
-    code: src,
-    entry: 'backward',
-    bindings: ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
-  },
+  scale: { name: 'weight_norm:scale', code: src, entry: 'scale', bindings: SCALE_BINDINGS },
+  backward: { name: 'weight_norm:backward', code: src, entry: 'backward', bindings: BACKWARD_BINDINGS },
+  scaleLanes: { name: 'weight_norm:scale_lanes', code: src, entry: 'scale_lanes', bindings: SCALE_BINDINGS },
+  backwardLanes: { name: 'weight_norm:backward_lanes', code: src, entry: 'backward_lanes', bindings: BACKWARD_BINDINGS },
 } satisfies Record<string, KernelSource>;
+const WG = 64;
+
+/**
+ * The kernel path for a layer: a lane per output channel where there are many channels with short rows
+ * (the workgroup-per-channel reduction tree would dominate), else a workgroup per channel.
+ */
+function perLane(L: WnLayout): boolean {
+  return L.O >= 512 && L.J <= 256;
+}
 
 export const WN_EPS_CONV = 1e-6;
 export const WN_EPS_LINEAR = 1e-8;
@@ -46,11 +54,12 @@ function wnScale(v: Tensor, gamma: Tensor | null, L: WnLayout): { s: Tensor; n: 
   const rt = v.rt;
   const s = empty([L.O], 'wn-scale', rt);
   const n = empty([L.O], 'wn-norm', rt);
+  const lanes = perLane(L);
   rt.dispatch(
-    rt.kernel(K.scale, { OUT_MAJOR: +L.outMajor, AFFINE: +!!gamma }),
+    rt.kernel(lanes ? K.scaleLanes : K.scale, { OUT_MAJOR: +L.outMajor, AFFINE: +!!gamma }),
     [v.buffer, gamma?.buffer ?? dummyBuffer(rt), s.buffer, n.buffer],
     { O: L.O, J: L.J, KK: L.KK, eps: L.eps, factor: L.factor },
-    [L.O],
+    [lanes ? Math.ceil(L.O / WG) : L.O],
   );
   return { s, n };
 }
@@ -60,11 +69,12 @@ function wnBackward(v: Tensor, G: Tensor, s: Tensor, n: Tensor, affine: boolean,
   const rt = v.rt;
   const dv = empty(v.shape, '', rt);
   const dgamma = affine ? empty([L.O], '', rt) : null;
+  const lanes = perLane(L);
   rt.dispatch(
-    rt.kernel(K.backward, { OUT_MAJOR: +L.outMajor, AFFINE: +affine }),
+    rt.kernel(lanes ? K.backwardLanes : K.backward, { OUT_MAJOR: +L.outMajor, AFFINE: +affine }),
     [v.buffer, G.buffer, s.buffer, n.buffer, dv.buffer, dgamma?.buffer ?? dummyBuffer(rt)],
     { O: L.O, J: L.J, KK: L.KK, eps: L.eps, factor: L.factor },
-    [L.O],
+    [lanes ? Math.ceil(L.O / WG) : L.O],
   );
   return { dv, dgamma };
 }

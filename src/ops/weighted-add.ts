@@ -7,7 +7,7 @@ import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { sameShape } from './launch.js';
-import { channelView, checkPerChannel, planeGrid } from './channels.js';
+import { channelView, checkPerChannel, quadGrid } from './channels.js';
 
 const K = {
   forward: { name: 'weighted_add:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'] },
@@ -28,12 +28,12 @@ export function weightedAdd(x: Tensor, y: Tensor, a: Tensor, b: Tensor): Tensor 
   checkPerChannel(b, v.C, 'weighted_add', 'b');
   const rt = x.rt;
   const out = empty(x.shape, '', rt);
-  const pg = planeGrid(v);
-  rt.dispatch(rt.kernel(K.forward, { WG: pg.wg }), [x.buffer, y.buffer, a.buffer, b.buffer, out.buffer], v, pg.groups);
+  const qg = quadGrid(v, rt);
+  rt.dispatch(rt.kernel(K.forward, { WG: qg.overrides.WG }), [x.buffer, y.buffer, a.buffer, b.buffer, out.buffer], v, qg.groups);
   return record('weighted_add', [x, y, a, b], out, (dy) => {
     const dx = empty(x.shape, '', rt);
     const dyy = empty(x.shape, '', rt);
-    rt.dispatch(rt.kernel(K.backwardInputs, { WG: pg.wg }), [a.buffer, b.buffer, dy.buffer, dx.buffer, dyy.buffer], v, pg.groups);
+    rt.dispatch(rt.kernel(K.backwardInputs, { WG: qg.overrides.WG }), [a.buffer, b.buffer, dy.buffer, dx.buffer, dyy.buffer], v, qg.groups);
     const da = empty([v.C], '', rt);
     const db = empty([v.C], '', rt);
     rt.dispatch(rt.kernel(K.backwardParams), [x.buffer, y.buffer, a.buffer, b.buffer, dy.buffer, da.buffer, db.buffer], v, [v.C]);

@@ -76,6 +76,21 @@ describe('elementwise ops: forward vs float64, backward vs finite differences (r
     });
   });
 
+  // every axis but the channel axis (bias gradients): the per-channel kernel, runs of 4 (S % 4 == 0) or not
+  for (const shape of [[3, 4, 4, 2], [2, 3, 5, 5], [5, 6, 3]])
+    it(`per-channel sum and mean of ${JSON.stringify(shape)}`, async () => {
+      const [N, C] = shape;
+      const S = shape.slice(2).reduce((a, b) => a * b, 1);
+      const axes = shape.map((_, i) => i).filter((i) => i !== 1);
+      const ref = (x: Float64Array, f: number) => {
+        const out = new Float64Array(C);
+        x.forEach((v, i) => (out[Math.floor(i / S) % C] += v * f));
+        return out;
+      };
+      await checkOp({ name: 'sum-channel', inputs: [{ name: 'x', shape }], gpu: ([x]) => sum(x, axes), ref: ([x]) => ref(x, 1) });
+      await checkOp({ name: 'mean-channel', inputs: [{ name: 'x', shape }], gpu: ([x]) => mean(x, axes, true), ref: ([x]) => ref(x, 1 / (N * S)) });
+    });
+
   it('a large reduction spanning many workgroup strides', () =>
     checkOp({ name: 'sum-large', inputs: [{ name: 'x', shape: [70001], lo: 0, hi: 1, grad: false }], gpu: ([x]) => sum(x), ref: ([x]) => Float64Array.of(x.reduce((a, b) => a + b, 0)) }));
 });
