@@ -13,7 +13,8 @@ import { NORMS, type Norm } from '../models/dcgan.js';
 import { validateConfig } from '../train/config.js';
 import { guessDatasetKind } from '../data/open.js';
 import { gridDifferences, gridJobs, type ExperimentGrid } from '../experiment/grid.js';
-import { LocalExecutor } from '../experiment/executor.js';
+import { LocalExecutor, type Executor } from '../experiment/executor.js';
+import { checkQueueName, QUEUE_NAME_FLAG, QUEUE_URL_HELP } from './queue-flags.js';
 import { writeJson } from '../experiment/files.js';
 import { PRESETS, presetHelp } from '../experiment/presets.js';
 import { EXPERIMENT_FILE, EXPERIMENT_FORMAT, readExperimentRecord, type ExperimentRecord } from '../experiment/record.js';
@@ -39,6 +40,10 @@ const SPEC = {
   classifier: { type: 'string', default: '', help: 'feature classifier for FD/KID (default: trained by the experiment on the training split)' },
   'classifier-iterations': { type: 'number', default: CLASSIFIER_DEFAULTS.iterations, help: "the experiment's classifier training iterations" },
   out: { type: 'string', default: 'runs/experiment', help: 'experiment folder (runs/, report/, experiment.json)' },
+  queue: { type: 'string', default: '', help: `run the jobs on \`wngan worker\`s through this Redis queue: ${QUEUE_URL_HELP}; --out must be a folder that every worker mounts at the same path` },
+  'queue-name': QUEUE_NAME_FLAG,
+  attempts: { type: 'number', default: 3, int: true, min: 1, max: 100, help: 'with --queue: attempts per job before it fails for good' },
+  'retry-failed': { type: 'boolean', default: false, help: 'with --queue: put jobs that failed for good back on the queue' },
   ...RUN_FLAGS,
 } as const;
 
@@ -88,43 +93,62 @@ export async function runExperiment(args: string[]): Promise<void> {
     classifierIterations: o['classifier-iterations'], quality,
   };
   const command = ['wngan', 'experiment', ...args].map(quote).join(' ');
-  const rt = await initNode();
+  // with --queue: the workers train; this process only queues and follows the jobs (no GPU needed)
+  const connection = o.queue ? await import('../experiment/queue-connection.js') : null;
+  const target = connection ? connection.parseQueueUrl(o.queue) : null;
+  const queueName = checkQueueName(o['queue-name'], 'experiment');
+  if (target) await connection!.checkConnection(target);
+  const rt = target ? null : await initNode();
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
-    process.stderr.write('\nstopping after this iteration (checkpoint first); Ctrl-C again to abort\n');
+    process.stderr.write(target ? '\ndetaching from the queue (the workers go on)\n' : '\nstopping after this iteration (checkpoint first); Ctrl-C again to abort\n');
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
     const recordPath = join(dir, EXPERIMENT_FILE);
+    let record: ExperimentRecord;
     if (existsSync(recordPath)) {
-      const old = await readExperimentRecord(dir);
+      const old = (record = await readExperimentRecord(dir));
       const diff = gridDifferences(old.grid, grid);
       if (diff.length) throw new Error(`experiment: ${dir} holds an experiment with other settings:\n  ${diff.join('\n  ')}\ncontinue it with its own command:\n  ${old.command}\nor choose another --out`);
       console.error(`continuing the experiment in ${dir}`);
     } else {
       await mkdir(dir, { recursive: true });
-      const record: ExperimentRecord = { format: EXPERIMENT_FORMAT, grid, command, created: new Date().toISOString(), adapter: rt.adapter.description, commit: gitCommit() };
+      record = { format: EXPERIMENT_FORMAT, grid, command, created: new Date().toISOString(), adapter: rt?.adapter.description ?? 'the queue\'s workers (each run records its own)', commit: gitCommit() };
       await writeJson(recordPath, record);
     }
     const jobs = gridJobs(grid);
     await mkdir(join(dir, 'jobs'), { recursive: true });
     for (const j of jobs) await writeJson(join(dir, 'jobs', `${j.name}.json`), j);
-    console.error(`adapter: ${rt.adapter.description}`);
+    if (rt) console.error(`adapter: ${rt.adapter.description}`);
     console.error(`${jobs.length} jobs: ${jobs.map((j) => j.name).join(', ')}`);
-    const status = await new LocalExecutor(dir, { progress, log: (l) => console.error(l), shouldStop: () => stop }).run(jobs);
+    const log = (l: string) => console.error(l);
+    let executor: Executor;
+    let failed: { name: string; error: string }[] = [];
+    if (target) {
+      const { QueueExecutor } = await import('../experiment/queue-executor.js');
+      const { experimentKey } = await import('../experiment/queue-job.js');
+      console.error(`queue: ${target.display}, '${queueName}'; start workers with: wngan worker --queue ${target.display}${queueName === 'wngan' ? '' : ` --queue-name ${queueName}`}`);
+      const q = new QueueExecutor(dir, { target, queueName, key: experimentKey(dir, record), attempts: o.attempts, retryFailed: o['retry-failed'], log, shouldStop: () => stop });
+      executor = { run: async (j) => ((await q.run(j)) === 'stopped' ? 'stopped' : ((failed = q.failed), 'done')) };
+    } else executor = new LocalExecutor(dir, { progress, log, shouldStop: () => stop });
+    const status = await executor.run(jobs);
     const { html, summary } = await writeReport(dir);
     console.log(summaryTable(summary));
     console.log(`report: ${html}`);
     if (status === 'stopped') {
-      console.error(`stopped; rerun the same command to continue:\n  ${command}`);
+      console.error(target ? `detached; the workers go on; rerun the same command to reattach:\n  ${command}` : `stopped; rerun the same command to continue:\n  ${command}`);
       process.exitCode = 130;
+    } else if (failed.length) {
+      console.error(`${failed.length} job(s) failed for good (shown in the report); fix the cause and rerun with --retry-failed:\n${failed.map((f) => `  ${f.name}: ${f.error}`).join('\n')}`);
+      process.exitCode = 1;
     }
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    shutdown();
+    if (rt) shutdown();
   }
 }

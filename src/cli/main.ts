@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   train: { run: runTrain, help: 'train a GAN of the paper (DCGAN or WN ResNet) with checkpoints, samples and the running reconstruction test' },
   recon: { run: runRecon, help: "the paper's reconstruction error of a checkpoint on held-out images" },
   experiment: { run: runExperiment, help: "the paper's comparison: norms × seeds runs, final tests, FD/KID and a report (reruns continue)" },
+  worker: { run: (a) => import('./worker.js').then((m) => m.runWorker(a)), help: 'take jobs of `wngan experiment --queue` from a Redis queue and train them (one per GPU machine)' },
   report: { run: runReport, help: 'rebuild the report of an experiment folder from its logs' },
   sample: { run: runSample, help: 'write a grid of generated images' },
   classifier: { run: (a) => import('./classifier.js').then((m) => m.runClassifier(a)), help: 'train the feature classifier of FD/KID (wngan classifier train)' },

@@ -16,6 +16,7 @@ export function summaryTable(s: Summary): string {
   if (s.ratio_wn_bn !== null) {
     lines.push(`WN/BN final-test error ratio: ${s.ratio_wn_bn.toFixed(3)}${s.ratio_wn_bn_ci95 ? ` (95% interval ${s.ratio_wn_bn_ci95[0].toFixed(3)}–${s.ratio_wn_bn_ci95[1].toFixed(3)})` : ''}`);
   }
+  for (const f of s.failed ?? []) lines.push(`FAILED: ${f.name}: ${f.error}`);
   lines.push(`final test: ${s.finalTestImages} held-out images, ${s.finalSteps} z steps${s.complete ? '' : '; INCOMPLETE: not every run has finished'}`);
   return lines.join('\n');
 }

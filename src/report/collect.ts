@@ -17,6 +17,8 @@ export interface RunData {
   quality: { iter: number; fd: number; kid: number; kidStderr: number }[];
   diverged: number;
   result: TrainResult | null;
+  /** a run that failed for good on a queue's workers (`<run>/failed.json`), while it has no result */
+  failed: { error: string; attempts: number } | null;
   /** milestone sample grids that exist: iteration → absolute path */
   milestoneGrids: Map<number, string>;
   /** final-test reconstruction grids that exist */
@@ -59,6 +61,7 @@ export async function collectExperiment(dir: string): Promise<ExperimentData> {
       quality: uniqueByIter(of('quality') as unknown as RunData['quality']),
       diverged: of('diverged').length,
       result: existsSync(join(out, 'result.json')) ? await readJson<TrainResult>(join(out, 'result.json')) : null,
+      failed: !existsSync(join(out, 'result.json')) && existsSync(join(out, 'failed.json')) ? await readJson<{ error: string; attempts: number }>(join(out, 'failed.json')) : null,
       milestoneGrids,
       reconGrids,
     });

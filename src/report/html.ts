@@ -134,6 +134,7 @@ on the ${sum.finalTestImages} held-out images with <b>${sum.finalSteps} z steps<
 Mean ± standard deviation over seeds. FD and KID compare ${g.qualitySamples} samples of the last model with the held-out images in the feature space of a small classifier trained with this engine on the training split
 (held-out accuracy ${sum.classifierAccuracy === null ? 'n/a' : (100 * sum.classifierAccuracy).toFixed(2) + '%'}): <b>comparable within this project only, not with Inception-based FID/KID in the literature</b>.</p>
 ${finalTable(sum)}
+${sum.failed.length ? `<p><b>Failed runs</b> (not in the figures): ${sum.failed.map((f) => `${esc(f.name)}: ${esc(f.error)}`).join('; ')}</p>` : ''}
 <p>WN/BN ratio of the final-test error: ${ratio}</p>
 <h2>Training curves</h2>
 ${plots['running-recon']}

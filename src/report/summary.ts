@@ -45,6 +45,8 @@ export interface Summary {
   finalTestImages: number;
   classifierAccuracy: number | null;
   norms: Record<string, NormSummary>;
+  /** runs that failed for good (on a queue's workers), with their error */
+  failed: { name: string; error: string; attempts: number }[];
   /** final-test error of WN (norm 'weight') over BN ('batch'): below 1 means WN reconstructs better */
   ratio_wn_bn: number | null;
   ratio_wn_bn_ci95: [number, number] | null;
@@ -97,6 +99,7 @@ export function summarise(data: ExperimentData): Summary {
     finalTestImages: g.base.finalTestSize,
     classifierAccuracy: data.classifier?.accuracy ?? null,
     norms,
+    failed: data.runs.filter((r) => r.failed).map((r) => ({ name: r.job.name, error: r.failed!.error, attempts: r.failed!.attempts })),
     ratio_wn_bn: ratio ? ratio.ratio : null,
     ratio_wn_bn_ci95: ratio && Number.isFinite(ratio.low) ? [ratio.low, ratio.high] : null,
     ratio_method: ratio?.method ?? 'needs finished runs of both weight and batch',
