@@ -4,18 +4,18 @@
  * as the Node op tests. The page is bundled here with esbuild and served on loopback (a secure context).
  * Needs Debian's chromium, which `npm run setup` installs; without it this test fails and says so.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { browserOpCases } from './op-cases.js';
 import type { PageResult } from './ops-page.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'wngan-chromium-'));
 let server: Server | undefined;
 let browser: Browser | undefined;
@@ -23,7 +23,6 @@ let result: PageResult;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run \`npm run setup\` (it installs Debian's chromium), or set CHROMIUM to its path`);
   await build({
     entryPoints: { ops: join(import.meta.dirname, 'ops-page.ts') }, outdir: dir, bundle: true, format: 'esm',
     platform: 'browser', target: 'es2022', loader: { '.wgsl': 'text' }, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
@@ -35,10 +34,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   await page.goto(`http://127.0.0.1:${port}/`);
