@@ -5,8 +5,6 @@
  * Needs Debian's chromium, which `npm run setup` installs; without it this test fails and says so.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +12,10 @@ import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { browserOpCases } from './op-cases.js';
 import type { PageResult } from './ops-page.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, serveDir } from './chromium.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wngan-chromium-'));
-let server: Server | undefined;
+let server: Awaited<ReturnType<typeof serveDir>> | undefined;
 let browser: Browser | undefined;
 let result: PageResult;
 const pageErrors: string[] = [];
@@ -28,12 +26,8 @@ beforeAll(async () => {
     platform: 'browser', target: 'es2022', loader: { '.wgsl': 'text' }, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
   });
   writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>wngan op tests</title><script type="module" src="/ops.mjs"></script>');
-  server = createServer(async (req, res) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname === '/ops.mjs' ? 'ops.mjs' : 'index.html';
-    res.writeHead(200, { 'content-type': name.endsWith('.mjs') ? 'text/javascript' : 'text/html' }).end(await readFile(join(dir, name)));
-  });
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
+  server = await serveDir(dir, (name) => name === 'ops.mjs');
+  const { port } = server;
   browser = await launchChromium();
   const page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));

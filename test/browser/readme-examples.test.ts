@@ -5,19 +5,17 @@
  * print something.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './chromium.js';
+import { launchChromium, serveDir } from './chromium.js';
 import { readme, readmeExamples } from '../api/package-helpers.js';
 
 const examples = readmeExamples(readme());
 const dir = mkdtempSync(join(tmpdir(), 'wngan-readme-browser-'));
-let server: Server | undefined;
+let server: Awaited<ReturnType<typeof serveDir>> | undefined;
 let browser: Browser | undefined;
 let port = 0;
 
@@ -39,13 +37,8 @@ beforeAll(async () => {
   try { await import('/example-' + k + '.mjs'); } catch (e) { r.error = String(e && e.stack || e); }
   r.done = true;
 </script>`);
-  server = createServer(async (req, res) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname.slice(1);
-    const file = /^example-\d+\.mjs$/.test(name) ? name : 'index.html';
-    res.writeHead(200, { 'content-type': file.endsWith('.mjs') ? 'text/javascript' : 'text/html' }).end(await readFile(join(dir, file)));
-  });
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  port = (server.address() as { port: number }).port;
+  server = await serveDir(dir, (name) => /^example-\d+\.mjs$/.test(name));
+  port = server.port;
   browser = await launchChromium();
 }, 300_000);
 
