@@ -17,15 +17,8 @@ import { initNode, shutdown } from '../src/engine-node.js';
 import { Rng } from '../src/util/rng.js';
 import { DcganGenerator, levelSizes, type Norm } from '../src/models/dcgan.js';
 import type { Module } from '../src/nn/module.js';
-import { tensor, type Tensor } from '../src/tensor/tensor.js';
-import { keep, tidy } from '../src/tensor/scope.js';
-import { backward } from '../src/autograd/backward.js';
-import { noGrad } from '../src/autograd/tape.js';
-import { full, square, sub } from '../src/ops/elementwise.js';
-import { mean } from '../src/ops/reduce.js';
-import { mse } from '../src/ops/loss.js';
-import { RMSprop } from '../src/optim/optimizer.js';
 import { reconstructionError } from '../src/metrics/reconstruction.js';
+import { reconstructionLoopPerBatch } from '../test/reference/reconstruction-loop.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,33 +34,9 @@ const S = 32;
 const CODE = 128;
 const PER = 3 * S * S;
 
-/** The metric as it was before batching: one 32-image problem at a time. */
-async function oldLoop(G: Module, count: number, load: (s: number, n: number) => Promise<Float32Array>): Promise<Float32Array> {
-  const B = 32;
-  const perImage = new Float32Array(count);
-  G.eval().requiresGrad(false);
-  for (let start = 0; start < count; start += B) {
-    const n = Math.min(B, count - start);
-    const x = keep(tensor(await load(start, n), [n, 3, S, S]));
-    const z = keep(full([n, CODE], 0));
-    z.requiresGrad = true;
-    const opt = new RMSprop([{ name: 'z', tensor: z }], { lr: 0.01, alpha: 0.9, eps: 1e-6 });
-    for (let s = 0; s < STEPS; s++) {
-      tidy(() => {
-        const l = mse(G.forward(z), x);
-        opt.zeroGrad();
-        backward(l);
-        opt.step();
-      });
-      z.rt.flush();
-    }
-    const errs = tidy(() => noGrad(() => mean(square(sub(G.forward(z), x)), [1, 2, 3])));
-    perImage.set(await errs.read(), start);
-    for (const t of [errs, x, z] as Tensor[]) t.dispose();
-    opt.dispose();
-  }
-  return perImage;
-}
+/** The metric as it was before batching: one 32-image problem at a time (the test's bitwise reference). */
+const oldLoop = async (G: Module, count: number, load: (s: number, n: number) => Promise<Float32Array>) =>
+  (await reconstructionLoopPerBatch(G, count, load, [3, S, S], { codeSize: CODE, steps: STEPS })).perImage;
 
 /** Multiply-adds of the DCGAN generator's forward pass for one image. */
 function generatorMacs(width: number): number {

@@ -17,7 +17,8 @@ import { loadBatch } from '../../src/data/dataset.js';
 import { EpochSampler } from '../../src/data/sampler.js';
 import { Rng } from '../../src/util/rng.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { smallConfig, syntheticImages, writeCifar } from './small-data.js';
+import { smallConfig, syntheticImages } from './small-data.js';
+import { writeCifar } from '../helpers/cifar.js';
 
 let dir = '';
 let data = '';

@@ -9,64 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { useGpu } from '../helpers/gpu.js';
 import { makeRng } from '../helpers/check.js';
 import { reconstructionError, type ReconOptions } from '../../src/metrics/reconstruction.js';
+import { reconstructionLoopPerBatch } from '../reference/reconstruction-loop.js';
 import { DcganGenerator, type Norm } from '../../src/models/dcgan.js';
 import { BatchNorm } from '../../src/nn/layers.js';
-import type { Module } from '../../src/nn/module.js';
 import { Rng } from '../../src/util/rng.js';
-import { tensor, type Tensor } from '../../src/tensor/tensor.js';
-import { keep, tidy } from '../../src/tensor/scope.js';
-import { backward } from '../../src/autograd/backward.js';
-import { noGrad } from '../../src/autograd/tape.js';
-import { full, square, sub } from '../../src/ops/elementwise.js';
-import { mean } from '../../src/ops/reduce.js';
-import { mse } from '../../src/ops/loss.js';
-import { RMSprop } from '../../src/optim/optimizer.js';
 
 const S = 16;
 const PER = 3 * S * S;
 const COUNT = 70; // 2 full groups of 32 and a partial one of 6
 const STEPS = 8;
 const CODE = 16;
-
-/** The implementation before batching, verbatim in substance: one 32-image problem at a time. */
-async function plainLoop(G: Module, count: number, load: (s: number, n: number) => Promise<Float32Array>, o: ReconOptions) {
-  const B = 32;
-  const perImage = new Float32Array(count);
-  const recon = new Float32Array(count * PER);
-  const params = G.parameters();
-  const hadGrad = params.map((p) => p.tensor.requiresGrad);
-  const wasTraining = G.training;
-  G.eval().requiresGrad(false);
-  for (let start = 0; start < count; start += B) {
-    const n = Math.min(B, count - start);
-    const x = keep(tensor(await load(start, n), [n, 3, S, S]));
-    const z = keep(full([n, o.codeSize], 0));
-    z.requiresGrad = true;
-    const opt = new RMSprop([{ name: 'z', tensor: z }], { lr: 0.01, alpha: 0.9, eps: 1e-6 });
-    for (let s = 0; s < o.steps; s++) {
-      tidy(() => {
-        const l = mse(G.forward(z), x);
-        opt.zeroGrad();
-        backward(l);
-        opt.step();
-      });
-      z.rt.flush();
-    }
-    const [errs, imgs] = tidy(() =>
-      noGrad(() => {
-        const y = G.forward(z);
-        return [mean(square(sub(y, x)), [1, 2, 3]), y] as [Tensor, Tensor];
-      }),
-    );
-    perImage.set(await errs.read(), start);
-    recon.set(await imgs.read(), start * PER);
-    for (const t of [errs, imgs, x, z]) t.dispose();
-    opt.dispose();
-  }
-  G.train(wasTraining);
-  params.forEach((p, i) => (p.tensor.requiresGrad = hadGrad[i]));
-  return { perImage, recon };
-}
 
 function makeG(norm: Norm): DcganGenerator {
   const G = new DcganGenerator(new Rng(11), { imageSize: S, norm, codeSize: CODE, baseWidth: 8 });
@@ -105,7 +57,7 @@ describe('reconstruction metric: batched super-batches are bitwise identical to 
     it(`${norm} norm, ${COUNT} images (last group partial), ${STEPS} steps`, async () => {
       const G = makeG(norm);
       G.train(true);
-      const ref = await plainLoop(G, COUNT, load, { codeSize: CODE, steps: STEPS });
+      const ref = await reconstructionLoopPerBatch(G, COUNT, load, [3, S, S], { codeSize: CODE, steps: STEPS, keepImages: true });
       const total = ref.perImage.reduce((s, v) => s + v, 0);
       expect(Number.isFinite(total) && total > 0).toBe(true);
       // 1: the plain loop through the new code; 2: 64 + 6 images (a partial group alone in the last
@@ -117,7 +69,7 @@ describe('reconstruction metric: batched super-batches are bitwise identical to 
         });
         const label = `${norm}, groupsPerDispatch ${k ?? `auto (${r.groupsPerDispatch})`}`;
         bitsEqual(r.perImage, ref.perImage, `${label}: per-image errors`);
-        bitsEqual(r.reconstructions!, ref.recon, `${label}: reconstructions`);
+        bitsEqual(r.reconstructions!, ref.recon!, `${label}: reconstructions`);
         expect(r.mse).toBe(total / COUNT);
         const span = 32 * r.groupsPerDispatch;
         expect(done).toEqual(Array.from({ length: Math.ceil(COUNT / span) }, (_, i) => Math.min(COUNT, (i + 1) * span)));

@@ -3,11 +3,12 @@
  * the WN ResNet train a few iterations, write a checkpoint and a PNG, and give a finite reconstruction
  * error; a run stopped and resumed from its checkpoint reproduces the uninterrupted run's losses exactly.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useGpu } from '../helpers/gpu.js';
+import { writeCifar } from '../helpers/cifar.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { DEFAULTS, type TrainConfig } from '../../src/train/config.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
@@ -17,15 +18,7 @@ import type { Norm } from '../../src/models/dcgan.js';
 let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wngan-train-'));
-  // 48 CIFAR-10 records (label byte + 3072 planar RGB bytes) of smooth random-ish images
-  const rec = 3073;
-  const buf = new Uint8Array(48 * rec);
-  for (let i = 0; i < 48; i++) {
-    buf[i * rec] = i % 10;
-    for (let c = 0; c < 3; c++)
-      for (let p = 0; p < 1024; p++) buf[i * rec + 1 + c * 1024 + p] = (((p >> 5) * (3 + i) + (p & 31) * (c + 1) * 5 + i * 17) & 255);
-  }
-  writeFileSync(join(dir, 'data_batch_1.bin'), buf);
+  writeCifar(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
