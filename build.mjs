@@ -1,12 +1,14 @@
 // Bundles with esbuild: the Node library, the CLI and the benchmarks (Dawn via the `webgpu` package), and
-// a browser ES module that never imports `webgpu`. WGSL sources are inlined as strings. Then tsc writes the
-// type declarations of both entries to dist/types (the package's `exports` point at them).
+// a browser ES module that never imports `webgpu`. WGSL sources are inlined as strings, their //#include
+// directives resolved (scripts/wgsl-loader.mjs). Then tsc writes the type declarations of both entries to
+// dist/types (the package's `exports` point at them).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { wgslEsbuildPlugin } from './scripts/wgsl-loader.mjs';
 
 rmSync('dist', { recursive: true, force: true });
-const common = { bundle: true, format: 'esm', sourcemap: true, loader: { '.wgsl': 'text' }, logLevel: 'warning', target: 'es2022' };
+const common = { bundle: true, format: 'esm', sourcemap: true, plugins: [wgslEsbuildPlugin()], logLevel: 'warning', target: 'es2022' };
 const nodeOnly = ['webgpu', 'sharp'];
 // esbuild's ESM output for Node needs `require` for the CommonJS bits of dependencies
 const banner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
@@ -22,7 +24,7 @@ await Promise.all([
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
     // a browser bundle that pulled in Dawn or Node built-ins would be a bug: fail the build
-    plugins: [{
+    plugins: [...common.plugins, {
       name: 'no-node-in-browser',
       setup(b) {
         b.onResolve({ filter: /^(webgpu|sharp|node:.*|fs|path)$/ }, (a) => ({ errors: [{ text: `browser bundle must not import '${a.path}' (from ${a.importer})` }] }));

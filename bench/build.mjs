@@ -3,6 +3,7 @@
 // scripts use it: `node bench/build.mjs train-step` builds that one (no argument: all of them). Messages go
 // to stderr only, so a bench's stdout is its JSON alone. TensorFlow.js stays external (node_modules).
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../scripts/wgsl-loader.mjs';
 
 const entries = { kernels: 'bench/kernels.ts', 'train-step': 'bench/train-step.ts', recon: 'bench/recon.ts', peer: 'bench/peer.ts' };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(entries);
@@ -13,7 +14,7 @@ await build({
   bundle: true,
   format: 'esm',
   sourcemap: true,
-  loader: { '.wgsl': 'text' },
+  plugins: [wgslEsbuildPlugin()],
   logLevel: 'warning',
   target: 'es2022',
   platform: 'node',

@@ -239,3 +239,4 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     chan_next(&w, Sq);
   }
 }
+//#include "lib/channel.wgsl"

@@ -184,3 +184,4 @@ fn fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= fp.n) { return; }
   fout[i] = fp.value;
 }
+//#include "lib/channel.wgsl"

@@ -95,3 +95,4 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     if (HAS_B) { db[c] = (1.0 - a) * tn; }
   }
 }
+//#include "lib/channel.wgsl"

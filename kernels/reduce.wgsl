@@ -19,8 +19,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> p: Params;
 
-var<workgroup> partial: array<f32, WG>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -58,13 +56,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       j0 += p.w0 + c;
     }
   }
-  partial[lid.x] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid.x < s) { partial[lid.x] += partial[lid.x + s]; }
-    workgroupBarrier();
-  }
-  if (inRange && lid.x == 0u) { y[o] = partial[0] * p.scale; }
+  let total = workgroup_sum(lid.x, acc);
+  if (inRange && lid.x == 0u) { y[o] = total * p.scale; }
 }
 
 struct LeadingParams { O: u32, R: u32, scale: f32 }
@@ -110,3 +103,4 @@ fn channel(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
   let total = workgroup_sum(lid.x, acc);
   if (lid.x == 0u) { cy[c] = total * cp.scale; }
 }
+//#include "lib/channel.wgsl"

@@ -13,8 +13,6 @@ struct Params { R: u32, P: u32 }
 @group(0) @binding(2) var<storage, read_write> ss: array<f32>;
 @group(0) @binding(3) var<uniform> sp: Params;
 
-var<workgroup> part: array<f32, WG>;
-
 @compute @workgroup_size(WG)
 fn row_sq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wid.y;   // uniform across the workgroup: the barriers stay uniform
@@ -26,13 +24,8 @@ fn row_sq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
       acc += d * d;
     }
   }
-  part[lid.x] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid.x < s) { part[lid.x] += part[lid.x + s]; }
-    workgroupBarrier();
-  }
-  if (r < sp.R && lid.x == 0u) { ss[r] = part[0]; }
+  let total = workgroup_sum(lid.x, acc);
+  if (r < sp.R && lid.x == 0u) { ss[r] = total; }
 }
 
 @group(0) @binding(0) var<storage, read> ba: array<f32>;
@@ -52,3 +45,4 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   let d = 2.0 * (ba[i] - bt[i]);
   bda[i] = bg[0] * bw[r] * d;
 }
+//#include "lib/workgroup_sum.wgsl"

@@ -114,3 +114,4 @@ fn backward_lanes(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   if (AFFINE) { dgain[o] = bp.factor * dot / n; }
 }
+//#include "lib/channel.wgsl"

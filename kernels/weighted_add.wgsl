@@ -92,3 +92,4 @@ fn backward_params(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
     db[c] = -a * k;
   }
 }
+//#include "lib/channel.wgsl"

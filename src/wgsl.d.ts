@@ -1,4 +1,5 @@
-// WGSL sources are imported as strings: esbuild's text loader in builds, a small plugin in vitest.
+// WGSL sources are imported as strings with their //#include directives resolved: scripts/wgsl-loader.mjs
+// (an esbuild plugin in builds, a vite plugin in vitest).
 declare module '*.wgsl' {
   const source: string;
   export default source;

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../scripts/wgsl-loader.mjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
   cli = join(dir, 'wngan.mjs');
   await build({
     entryPoints: [resolve('src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cli,
-    external: ['webgpu', 'sharp'], loader: { '.wgsl': 'text' }, logLevel: 'silent',
+    external: ['webgpu', 'sharp'], plugins: [wgslEsbuildPlugin()], logLevel: 'silent',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   // 60 CIFAR-10 records: label r % 10, a brightness that depends on the label, some texture

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../scripts/wgsl-loader.mjs';
 import { describe, expect, it } from 'vitest';
 import { useGpu } from './helpers/gpu.js';
 import { tensor } from '../src/tensor/tensor.js';
@@ -28,22 +29,44 @@ describe('runtime', () => {
     expect(gpu.rt().limits.maxComputeInvocationsPerWorkgroup).toBe(a.limits.maxComputeInvocationsPerWorkgroup);
   });
 
-  it('fails loudly at pipeline creation when the wrapper and the WGSL disagree on bindings', () => {
-    const code = `@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read_write> b: array<f32>;
-@compute @workgroup_size(1) fn main() { b[0] = a[0]; }`;
+  it('takes the binding kinds from the WGSL, in binding order', () => {
+    const code = `struct P { n: u32, s: f32 }
+@group(0) @binding(2) var<storage, read_write> b: array<f32>;
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage> c: array<f32>;
+@group(0) @binding(3) var<uniform> p: P;
+@compute @workgroup_size(1) fn main() { b[0] = a[0] + c[0] * p.s + f32(p.n); }
+@compute @workgroup_size(1) fn first() { _ = a[0]; }`;
     const rt = gpu.rt();
-    expect(() => rt.kernel({ name: 'bad-kind', code, bindings: ['read', 'read'] })).toThrow(/binding 1 declared 'read' but the WGSL says 'read_write'/);
-    expect(() => rt.kernel({ name: 'bad-count', code, bindings: ['read'] })).toThrow(/WGSL binding 1 .* is not declared/);
-    expect(() => rt.kernel({ name: 'bad-entry', code, entry: 'nope', bindings: ['read', 'read_write'] })).toThrow(KernelError);
-    expect(() => rt.kernel({ name: 'bad-override', code, bindings: ['read', 'read_write'] }, { NOPE: 1 })).toThrow(/override 'NOPE'/);
+    const k = rt.kernel({ name: 'kinds', code });
+    expect(k.bindings).toEqual(['read', 'read', 'read_write', 'uniform']);
+    expect(k.uniformFields.map((f) => f.name)).toEqual(['n', 's']);
+    // an entry point's layout has only the bindings it uses
+    expect(rt.kernel({ name: 'kinds:first', code, entry: 'first' }).bindings).toEqual(['read']);
+  });
+
+  it('fails loudly at pipeline creation on bindings the runtime cannot bind, naming the kernel', () => {
+    const rt = gpu.rt();
+    const k = (name: string, decls: string, body: string) => () =>
+      rt.kernel({ name, code: `${decls}\n@compute @workgroup_size(1) fn main() { ${body} }` });
+    const a = '@group(0) @binding(0) var<storage, read> a: array<f32>;';
+    expect(k('gap', `${a}\n@group(0) @binding(2) var<storage, read_write> b: array<f32>;`, 'b[0] = a[0];'))
+      .toThrow(/kernel gap: bindings must be numbered 0\.\.1 without gaps; binding 1 is missing \(used: 0, 2\)/);
+    expect(k('tex', `${a}\n@group(0) @binding(1) var t: texture_2d<f32>;`, '_ = a[0] + textureLoad(t, vec2<i32>(0, 0), 0).x;'))
+      .toThrow(/kernel tex: binding 1 \(t\) is a Texture; only storage and uniform buffers are supported/);
+    expect(k('uniform-first', `struct P { n: u32 }\n@group(0) @binding(0) var<uniform> p: P;\n@group(0) @binding(1) var<storage, read_write> b: array<f32>;`, 'b[0] = f32(p.n);'))
+      .toThrow(/kernel uniform-first: the uniform must be the last binding/);
+    expect(k('group1', '@group(1) @binding(0) var<storage, read_write> b: array<f32>;', 'b[0] = 1.0;')).toThrow(/kernel group1: .*only group 0/);
+    const code = `${a}\n@group(0) @binding(1) var<storage, read_write> b: array<f32>;\n@compute @workgroup_size(1) fn main() { b[0] = a[0]; }`;
+    expect(() => rt.kernel({ name: 'bad-entry', code, entry: 'nope' })).toThrow(KernelError);
+    expect(() => rt.kernel({ name: 'bad-override', code }, { NOPE: 1 })).toThrow(/override 'NOPE'/);
   });
 
   it('reports WGSL compile errors with the kernel name at the next readback', async () => {
     const rt = gpu.rt();
     const code = `@group(0) @binding(0) var<storage, read_write> b: array<f32>;
 @compute @workgroup_size(1) fn main() { b[0] = undefined_thing; }`;
-    rt.kernel({ name: 'broken', code, bindings: ['read_write'] }); // parses for reflection; Dawn rejects it
+    rt.kernel({ name: 'broken', code }); // parses for reflection; Dawn rejects it
     await expect(rt.sync()).rejects.toThrow(/kernel broken\| failed to compile: .*undefined_thing/s);
   });
 
@@ -153,7 +176,7 @@ describe('runtime', () => {
     const entry = join(dir, 'main.ts');
     writeFileSync(entry, `import { initNode, shutdown } from ${JSON.stringify(resolve('src/engine-node.ts'))};
 const rt = await initNode(); console.log('ok', rt.adapter.description.length > 0); shutdown();`);
-    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'main.mjs'), external: ['webgpu'], loader: { '.wgsl': 'text' }, logLevel: 'silent' });
+    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'main.mjs'), external: ['webgpu'], plugins: [wgslEsbuildPlugin()], logLevel: 'silent' });
     const r = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8', timeout: 60_000, cwd: process.cwd() });
     rmSync(dir, { recursive: true, force: true });
     expect(r.signal, 'the process had to be killed: something kept it alive').toBeNull();

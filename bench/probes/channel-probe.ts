@@ -59,9 +59,8 @@ fn flat4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
 }
 ` + channelLib;
 
-const bind = ['read', 'read', 'read', 'read_write', 'uniform'] as const;
-const KP: KernelSource = { name: 'probe:plane', code, entry: 'plane', bindings: bind };
-const KF: KernelSource = { name: 'probe:flat4', code, entry: 'flat4', bindings: bind };
+const KP: KernelSource = { name: 'probe:plane', code, entry: 'plane' };
+const KF: KernelSource = { name: 'probe:flat4', code, entry: 'flat4' };
 
 function rand(shape: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);

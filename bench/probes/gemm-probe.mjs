@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import * as V from './gemm-variants.mjs';
-import * as G from './gen-gemm-kernels.mjs';
+import * as G from '../../scripts/gen-gemm-kernels.mjs';
 
 Object.assign(globalThis, globals);
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,5 +1,6 @@
-// The demo's static server (npm run serve): bundles main.ts with esbuild (WGSL inlined as text, the package's
-// `wngan/browser` mapped to its source) and serves the page, the bundle and the data subset on 127.0.0.1 only.
+// The demo's static server (npm run serve): bundles main.ts with esbuild (WGSL inlined by scripts/wgsl-loader.mjs,
+// the package's `wngan/browser` mapped to its source) and serves the page, the bundle and the data subset on
+// 127.0.0.1 only.
 // No CDN or other network: everything the page loads comes from here.
 //   node examples/web/serve.mjs [--port 8080] [--host 127.0.0.1]
 import { readFile, stat } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../../scripts/wgsl-loader.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -21,12 +23,13 @@ const FILES = {
 
 /** Bundle the page for the browser; throws esbuild's errors (a type error does not stop esbuild: see tsc). */
 export async function bundleDemo() {
+  const wgsl = new Set(); // WGSL files read, includes too (the metafile lists only the imported ones)
   const r = await build({
     entryPoints: [join(here, 'main.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-    write: false, sourcemap: 'inline', loader: { '.wgsl': 'text' }, logLevel: 'silent', metafile: true,
+    write: false, sourcemap: 'inline', plugins: [wgslEsbuildPlugin(wgsl)], logLevel: 'silent', metafile: true,
     alias: { 'wngan/browser': join(root, 'src', 'browser.ts') },
   });
-  return { code: r.outputFiles[0].contents, inputs: Object.keys(r.metafile.inputs).map((f) => resolve(process.cwd(), f)) };
+  return { code: r.outputFiles[0].contents, inputs: [...new Set([...Object.keys(r.metafile.inputs).map((f) => resolve(process.cwd(), f)), ...wgsl])] };
 }
 
 /** The newest modification time of these files (a deleted one counts as changed). */

@@ -139,6 +139,17 @@ export class QueueWorker {
       let lastSent = 0;
       let lastPrinted = 0;
       let lastStage = '';
+      // at most one update per 250 ms, but the latest state always follows (a trailing update), so that a
+      // burst of fast iterations still shows its losses
+      let trailing: NodeJS.Timeout | null = null;
+      let latest: QueuedProgress | null = null;
+      const send = () => {
+        if (trailing) clearTimeout(trailing);
+        trailing = null;
+        lastSent = Date.now();
+        if (latest) job.updateProgress(latest).catch(() => {});
+        latest = null;
+      };
       child.on('message', (m: ChildMessage) => {
         if (m.type === 'progress') {
           const now = Date.now();
@@ -146,11 +157,9 @@ export class QueueWorker {
           const stage = m.stage.startsWith(`${spec.name} `) ? m.stage.slice(spec.name.length + 1) : m.stage;
           const edge = m.done >= m.total || stage !== lastStage;
           lastStage = stage;
-          if (edge || now - lastSent >= 250) {
-            lastSent = now;
-            const p: QueuedProgress = { stage, done: m.done, total: m.total, info: m.info };
-            job.updateProgress(p).catch(() => {});
-          }
+          latest = { stage, done: m.done, total: m.total, info: m.info };
+          if (edge || now - lastSent >= 250) send();
+          else trailing ??= setTimeout(send, 250 - (now - lastSent));
           if (edge || now - lastPrinted >= 10_000) {
             lastPrinted = now;
             this.o.log(`${spec.name}: ${stage} ${m.done}/${m.total}${Object.entries(m.info ?? {}).map(([k, v]) => `  ${k} ${v}`).join('')}`);
@@ -160,6 +169,7 @@ export class QueueWorker {
       child.on('error', (e) => reject(new Error(`${spec.name}: cannot start the job process: ${e.message}`)));
       child.on('exit', (code, signal) => {
         this.children.delete(id);
+        if (trailing) clearTimeout(trailing);
         const o = outcome as ChildMessage | null;
         if (o?.type === 'result') resolvePromise(o.status);
         else if (o?.type === 'error') reject(new Error(o.message));

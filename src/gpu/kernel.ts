@@ -2,9 +2,11 @@
  * A kernel is one WGSL source plus the override constants that specialise it. Pipelines are cached by
  * (source name, overrides): shapes travel in the uniform struct, so a new shape never compiles a new pipeline.
  *
- * At pipeline creation the WGSL is reflected (wgsl_reflect) and its group-0 bindings are checked against the
- * binding kinds the caller declared, so a mismatch fails loudly there instead of as a Dawn validation error
- * later. The uniform struct's member layout is taken from the reflection, so uniforms are passed by name.
+ * At pipeline creation the WGSL is reflected (wgsl_reflect): the entry point's group-0 bindings give the bind
+ * group layout (storage read / read_write, uniform), so the kinds are stated once, in the WGSL. Bindings
+ * that the runtime cannot bind (gaps, non-buffers, a uniform that is not last) fail loudly there instead of
+ * as a Dawn validation error later. The uniform struct's member layout is taken from the reflection too, so
+ * uniforms are passed by name.
  */
 import { ResourceType, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 
@@ -16,8 +18,6 @@ export interface KernelSource {
   code: string;
   /** the compute entry point (default 'main') */
   entry?: string;
-  /** binding kinds in binding-index order; the uniform must be the last binding if present */
-  bindings: readonly BindingKind[];
   /** WGSL features the code needs (e.g. 'subgroups'); the runtime checks the device has them */
   features?: readonly GPUFeatureName[];
 }
@@ -32,6 +32,8 @@ export interface CompiledKernel {
   key: string;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** binding kinds in binding-index order, from the WGSL; a uniform is the last one */
+  bindings: readonly BindingKind[];
   uniformFields: UniformField[];
   uniformSize: number;
   source: KernelSource;
@@ -40,6 +42,7 @@ export interface CompiledKernel {
 export class KernelError extends Error {}
 
 interface Reflection {
+  bindings: BindingKind[];
   uniformFields: UniformField[];
   uniformSize: number;
   overrides: Set<string>;
@@ -61,10 +64,16 @@ function reflect(src: KernelSource): Reflection {
   for (const v of entry.resources) {
     if (v.group !== 0) throw new KernelError(`kernel ${src.name}: binding ${v.name} uses group ${v.group}; only group 0 is supported`);
     if (v.resourceType === ResourceType.Storage) {
-      found.set(v.binding, v.access === 'read' ? 'read' : 'read_write');
+      if (v.access !== 'read' && v.access !== 'read_write') {
+        throw new KernelError(`kernel ${src.name}: storage binding ${v.name} has access '${v.access}'; only read and read_write are supported`);
+      }
+      found.set(v.binding, v.access);
       continue;
     }
-    if (v.resourceType !== ResourceType.Uniform) throw new KernelError(`kernel ${src.name}: binding ${v.name} is not a buffer`);
+    if (v.resourceType !== ResourceType.Uniform) {
+      const kind = ResourceType[v.resourceType] ?? String(v.resourceType);
+      throw new KernelError(`kernel ${src.name}: binding ${v.binding} (${v.name}) is a ${kind}; only storage and uniform buffers are supported`);
+    }
     const u = v;
     found.set(u.binding, 'uniform');
     uniformFields = (u.members ?? []).map((m) => {
@@ -76,18 +85,19 @@ function reflect(src: KernelSource): Reflection {
     });
     uniformSize = Math.ceil(u.size / 16) * 16;
   }
-  const declared = src.bindings;
-  const problems: string[] = [];
-  for (let i = 0; i < declared.length; i++) {
-    const f = found.get(i);
-    if (f === undefined) problems.push(`binding ${i} declared '${declared[i]}' but the WGSL has no such binding`);
-    else if (f !== declared[i]) problems.push(`binding ${i} declared '${declared[i]}' but the WGSL says '${f}'`);
+  // dispatch() binds buffers by position and the uniform after them: 0..n-1 without gaps, the uniform last
+  const bindings = [...Array(found.size).keys()].map((i) => found.get(i));
+  const gap = bindings.indexOf(undefined);
+  if (gap >= 0) {
+    const used = [...found.keys()].sort((a, b) => a - b).join(', ');
+    throw new KernelError(`kernel ${src.name}: bindings must be numbered 0..${found.size - 1} without gaps; binding ${gap} is missing (used: ${used})`);
   }
-  for (const [b, kind] of found) {
-    if (b >= declared.length) problems.push(`WGSL binding ${b} ('${kind}') is not declared by the wrapper`);
+  const kinds = bindings as BindingKind[];
+  const uni = kinds.indexOf('uniform');
+  if (uni >= 0 && uni !== kinds.length - 1) {
+    throw new KernelError(`kernel ${src.name}: the uniform must be the last binding, but it is binding ${uni} of 0..${kinds.length - 1}`);
   }
-  if (problems.length) throw new KernelError(`kernel ${src.name}: binding mismatch: ${problems.join('; ')}`);
-  return { uniformFields, uniformSize, overrides: new Set(r.overrides.map((o) => o.name)) };
+  return { bindings: kinds, uniformFields, uniformSize, overrides: new Set(r.overrides.map((o) => o.name)) };
 }
 
 export class PipelineCache {
@@ -128,7 +138,7 @@ export class PipelineCache {
     for (const f of src.features ?? []) {
       if (!this.device.features.has(f)) throw new KernelError(`kernel ${src.name} needs the '${f}' feature, which this device lacks`);
     }
-    const entries: GPUBindGroupLayoutEntry[] = src.bindings.map((kind, binding) => ({
+    const entries: GPUBindGroupLayoutEntry[] = refl.bindings.map((kind, binding) => ({
       binding,
       visibility: 4 /* GPUShaderStage.COMPUTE */,
       buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
@@ -158,6 +168,7 @@ export class PipelineCache {
       key,
       pipeline,
       layout,
+      bindings: refl.bindings,
       uniformFields: refl.uniformFields,
       uniformSize: refl.uniformSize,
       source: src,

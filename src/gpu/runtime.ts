@@ -148,9 +148,9 @@ export class Runtime {
       throw new RangeError(`kernel ${k.key}: dispatch (${x},${y},${z}) exceeds maxComputeWorkgroupsPerDimension ${maxWg}`);
     }
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    const hasUniform = k.source.bindings[k.source.bindings.length - 1] === 'uniform';
-    if (buffers.length !== k.source.bindings.length - (hasUniform ? 1 : 0)) {
-      throw new Error(`kernel ${k.key}: got ${buffers.length} buffers for ${k.source.bindings.length} bindings`);
+    const hasUniform = k.bindings[k.bindings.length - 1] === 'uniform';
+    if (buffers.length !== k.bindings.length - (hasUniform ? 1 : 0)) {
+      throw new Error(`kernel ${k.key}: got ${buffers.length} buffers for ${k.bindings.length} bindings`);
     }
     if (hasUniform) {
       if (this.uniformUsed + k.uniformSize > UNIFORM_ARENA_BYTES) this.flush();

@@ -14,8 +14,8 @@ import { mul, mulRaw, scaleRaw } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 
 const K = {
-  rowSq: { name: 'row_weighted_mse:row_sq', code: src, entry: 'row_sq', bindings: ['read', 'read', 'read_write', 'uniform'] },
-  backward: { name: 'row_weighted_mse:backward', code: src, entry: 'backward', bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'] },
+  rowSq: { name: 'row_weighted_mse:row_sq', code: src, entry: 'row_sq' },
+  backward: { name: 'row_weighted_mse:backward', code: src, entry: 'backward' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 

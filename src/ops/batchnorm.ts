@@ -8,25 +8,18 @@
  * is a statistics pass and one elementwise pass, backward one pass for every gradient, where the separate ops
  * take 3 and 4.
  */
-import kernelSrc from '../../kernels/batchnorm.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
-
-const src = kernelSrc + channelLib;
+import src from '../../kernels/batchnorm.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { dummyBuffer } from './launch.js';
 import { channelView, checkPerChannel, quadGrid, walkStep } from './channels.js';
 
-const STATS_BINDINGS = ['read', 'read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'uniform'] as const;
 const K = {
-  stats: { name: 'batchnorm:stats', code: src, entry: 'stats', bindings: STATS_BINDINGS },
-  evalStats: { name: 'batchnorm:eval_stats', code: src, entry: 'eval_stats', bindings: ['read', 'read', 'read', 'read', 'read', 'read', 'read_write', 'uniform'] },
-  apply: { name: 'batchnorm:apply', code: src, entry: 'apply', bindings: ['read', 'read', 'read_write', 'uniform'] },
-  backward: {
-    name: 'batchnorm:backward', code: src, entry: 'backward',
-    bindings: ['read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'read_write', 'read_write', 'uniform'],
-  },
+  stats: { name: 'batchnorm:stats', code: src, entry: 'stats' },
+  evalStats: { name: 'batchnorm:eval_stats', code: src, entry: 'eval_stats' },
+  apply: { name: 'batchnorm:apply', code: src, entry: 'apply' },
+  backward: { name: 'batchnorm:backward', code: src, entry: 'backward' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 /** rows of the per-channel table the forward pass saves (kernels/batchnorm.wgsl) */

@@ -2,16 +2,14 @@
  * Launching the broadcasting binary kernel (kernels/elementwise.wgsl:binary). Not differentiable by itself:
  * elementwise.ts wraps it with gradient rules; reductions use it to materialise broadcasts.
  */
-import kernelSrc from '../../kernels/elementwise.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
+import src from '../../kernels/elementwise.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { empty, type Shape, type Tensor } from '../tensor/tensor.js';
 import { grid1d, shapeStr } from './launch.js';
 import { quadGrid } from './channels.js';
 
-const src = kernelSrc + channelLib;
-const K: KernelSource = { name: 'elementwise:binary', code: src, entry: 'binary', bindings: ['read', 'read', 'read_write', 'uniform'] };
-const KC: KernelSource = { name: 'elementwise:binary_channel', code: src, entry: 'binary_channel', bindings: ['read', 'read', 'read_write', 'uniform'] };
+const K: KernelSource = { name: 'elementwise:binary', code: src, entry: 'binary' };
+const KC: KernelSource = { name: 'elementwise:binary_channel', code: src, entry: 'binary_channel' };
 const WG = 64;
 
 export enum BinaryOp {

@@ -1,79 +1,47 @@
 /**
- * conv2d and conv_transpose2d (NCHW; weights [out,in,kh,kw] and [in,out,kh,kw] as in PyTorch) on the three
- * kernels of kernels/conv2d.wgsl. The transposed convolution's forward pass is the convolution's input
- * gradient and vice versa, so the same gather/scatter kernels serve both directions.
+ * conv2d and conv_transpose2d (NCHW; weights [out,in,kh,kw] and [in,out,kh,kw] as in PyTorch) behind one
+ * descriptor, ConvKind. The transposed convolution's forward pass is the convolution's input gradient and
+ * vice versa, so both are made of the same three passes:
+ *   gather   out[n,o] = Σ_i W[o,i] ⋆ in[n,i]    (conv2d forward; conv_transpose2d input gradient)
+ *   scatter  out[n,o] = Σ_i W[i,o] ⋆ᵀ in[n,i]   (conv_transpose2d forward; conv2d input gradient)
+ *   weight gradient
+ * Each pass picks its kernel here, in one place: the subgroup implicit-GEMM kernels (conv-gemm.ts) where the
+ * device has subgroups of ≥ 8 lanes (and, for the stride-2 4×4 scatter into ≤ 4 channels, a kernel of its
+ * own: conv-transpose-narrow.ts), else the portable direct kernels (conv-direct.ts).
  */
-import src from '../../kernels/conv2d.wgsl';
-import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
-import { empty, reshapeView, type Tensor } from '../tensor/tensor.js';
-import { dummyBuffer, grid1d } from './launch.js';
+import { reshapeView, type Tensor } from '../tensor/tensor.js';
+import type { Epilogue } from './launch.js';
 import { sumToShape } from './reduce.js';
 import { convForwardGemm, convTransposeGemm, convWeightGradGemm, subgroupGemmAvailable } from './conv-gemm.js';
+import { convDirect, convWeightGradDirect } from './conv-direct.js';
+import { convTransposeNarrow, narrowTransposeApplies } from './conv-transpose-narrow.js';
 
-const B5 = ['read', 'read', 'read', 'read', 'read_write', 'uniform'] as const;
-const K = {
-  gather: { name: 'conv2d:gather', code: src, entry: 'gather', bindings: B5 },
-  scatter: { name: 'conv2d:scatter', code: src, entry: 'scatter', bindings: B5 },
-  weightGrad: { name: 'conv2d:weight_grad', code: src, entry: 'weight_grad', bindings: ['read', 'read', 'read_write', 'uniform'] },
-} satisfies Record<string, KernelSource>;
-const WG = 64;
+export type { Epilogue } from './launch.js';
 
 export interface ConvOptions {
   stride?: number;
   padding?: number;
 }
 
-export interface Epilogue {
-  /** per-output-channel factor (fused weight normalisation) */
-  scale?: Tensor | null;
-  bias?: Tensor | null;
-}
-
-function check4(t: Tensor, what: string): void {
-  if (t.rank !== 4) throw new RangeError(`${what} must be 4-D, got ${t.describe()}`);
-}
-
-function launchConv(kind: 'gather' | 'scatter', x: Tensor, w: Tensor, outC: number, OH: number, OW: number, stride: number, pad: number, ep: Epilogue): Tensor {
-  const [N, Cin, H, W] = x.shape;
-  const rt = x.rt;
-  const y = empty([N, outC, OH, OW], '', rt);
-  const d = dummyBuffer(rt);
-  rt.dispatch(
-    rt.kernel(K[kind], { HAS_SCALE: +!!ep.scale, HAS_BIAS: +!!ep.bias }),
-    [x.buffer, w.buffer, ep.scale?.buffer ?? d, ep.bias?.buffer ?? d, y.buffer],
-    { N, Cin, H, W, Cout: outC, OH, OW, KH: w.shape[2], KW: w.shape[3], stride, pad },
-    grid1d(y.size, WG, rt),
-  );
-  return y;
-}
-
 /** out[n,o] = Σ W[o,i] ⋆ in[n,i] (a convolution; W is [out,in,kh,kw]). */
 export function convGatherRaw(x: Tensor, w: Tensor, OH: number, OW: number, stride: number, pad: number, ep: Epilogue = {}): Tensor {
   if (subgroupGemmAvailable(x.rt)) return convForwardGemm(x, w, OH, OW, stride, pad, ep);
-  return launchConv('gather', x, w, w.shape[0], OH, OW, stride, pad, ep);
+  return convDirect('gather', x, w, OH, OW, stride, pad, ep);
 }
 
 /** out[n,o] = Σ W[i,o] ⋆ᵀ in[n,i] (a transposed convolution; W is [in,out,kh,kw]). */
 export function convScatterRaw(x: Tensor, w: Tensor, OH: number, OW: number, stride: number, pad: number, ep: Epilogue = {}): Tensor {
+  if (narrowTransposeApplies(x, w, OH, OW, stride, pad)) return convTransposeNarrow(x, w, ep);
+  // the GEMM's phase decomposition needs every phase to have a tap: stride ≤ kernel
   if (subgroupGemmAvailable(x.rt) && stride <= w.shape[2] && stride <= w.shape[3]) return convTransposeGemm(x, w, OH, OW, stride, pad, ep);
-  return launchConv('scatter', x, w, w.shape[1], OH, OW, stride, pad, ep);
+  return convDirect('scatter', x, w, OH, OW, stride, pad, ep);
 }
 
 /** dW[a,b,kh,kw] = Σ_{n,y,x} g[n,a,y,x] · big[n,b,y·s−p+kh, x·s−p+kw]. */
 export function convWeightGradRaw(g: Tensor, big: Tensor, KH: number, KW: number, stride: number, pad: number): Tensor {
   if (subgroupGemmAvailable(g.rt)) return convWeightGradGemm(g, big, KH, KW, stride, pad);
-  const [N, A, OH, OW] = g.shape;
-  const [, Bc, H, W] = big.shape;
-  const rt = g.rt;
-  const dw = empty([A, Bc, KH, KW], '', rt);
-  rt.dispatch(
-    rt.kernel(K.weightGrad),
-    [big.buffer, g.buffer, dw.buffer],
-    { N, Cin: Bc, H, W, Cout: A, OH, OW, KH, KW, stride, pad },
-    grid1d(dw.size, WG, rt),
-  );
-  return dw;
+  return convWeightGradDirect(g, big, KH, KW, stride, pad);
 }
 
 export function convOutputSize(inSize: number, k: number, stride: number, pad: number): number {
@@ -92,50 +60,86 @@ export function channelSum(dy: Tensor): Tensor {
   return out;
 }
 
-export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor {
+/** A convolution direction: its weight layout, output size and the three passes it is made of. */
+export interface ConvKind {
+  name: 'conv2d' | 'conv_transpose2d';
+  /** the weight axis that holds the output channels (the other of the first two holds the input channels) */
+  outAxis: 0 | 1;
+  outputSize(inSize: number, k: number, stride: number, pad: number): number;
+  forward(x: Tensor, w: Tensor, OH: number, OW: number, stride: number, pad: number, ep?: Epilogue): Tensor;
+  /** ∂L/∂x from dy (the other direction's forward pass) */
+  inputGrad(dy: Tensor, w: Tensor, H: number, W: number, stride: number, pad: number): Tensor;
+  /** ∂L/∂w from dy and x, in this kind's weight layout */
+  weightGrad(dy: Tensor, x: Tensor, KH: number, KW: number, stride: number, pad: number): Tensor;
+}
+
+export const CONV2D: ConvKind = {
+  name: 'conv2d',
+  outAxis: 0,
+  outputSize: convOutputSize,
+  forward: convGatherRaw,
+  inputGrad: convScatterRaw,
+  weightGrad: (dy, x, KH, KW, s, p) => convWeightGradRaw(dy, x, KH, KW, s, p),
+};
+
+export const CONV_TRANSPOSE2D: ConvKind = {
+  name: 'conv_transpose2d',
+  outAxis: 1,
+  outputSize: convTransposeOutputSize,
+  forward: convScatterRaw,
+  inputGrad: convGatherRaw,
+  weightGrad: (dy, x, KH, KW, s, p) => convWeightGradRaw(x, dy, KH, KW, s, p),
+};
+
+/** The validated geometry of one layer call. */
+export interface ConvGeometry {
+  stride: number;
+  pad: number;
+  H: number; W: number;
+  KH: number; KW: number;
+  OH: number; OW: number;
+  /** output channels */
+  O: number;
+}
+
+/** Checks x and w against each other (errors name the op and both shapes) and works out the output size. */
+export function convGeometry(kind: ConvKind, x: Tensor, w: Tensor, o: ConvOptions = {}, op: string = kind.name): ConvGeometry {
   const stride = o.stride ?? 1;
   const pad = o.padding ?? 0;
-  check4(x, 'conv2d input');
-  check4(w, 'conv2d weight');
-  if (x.shape[1] !== w.shape[1]) throw new RangeError(`conv2d: input ${x.describe()} has ${x.shape[1]} channels, weight ${w.describe()} expects ${w.shape[1]}`);
-  if (b && b.size !== w.shape[0]) throw new RangeError(`conv2d: bias ${b.describe()} should have ${w.shape[0]} values`);
+  if (x.rank !== 4) throw new RangeError(`${op} input must be 4-D, got ${x.describe()}`);
+  if (w.rank !== 4) throw new RangeError(`${op} weight must be 4-D, got ${w.describe()}`);
+  const inAxis = 1 - kind.outAxis;
+  if (x.shape[1] !== w.shape[inAxis]) {
+    const layout = kind.outAxis === 0 ? '[out,in,kh,kw]' : '[in,out,kh,kw]';
+    throw new RangeError(`${op}: input ${x.describe()} has ${x.shape[1]} channels, weight ${w.describe()} (${layout}) expects ${w.shape[inAxis]}`);
+  }
   const [, , H, W] = x.shape;
   const [, , KH, KW] = w.shape;
-  const OH = convOutputSize(H, KH, stride, pad);
-  const OW = convOutputSize(W, KW, stride, pad);
-  if (OH <= 0 || OW <= 0) throw new RangeError(`conv2d: kernel ${KH}×${KW} does not fit input ${x.describe()} with padding ${pad}`);
-  const y = convGatherRaw(x, w, OH, OW, stride, pad, { bias: b });
-  return record('conv2d', b ? [x, w, b] : [x, w], y, (dy) => {
-    const g: (Tensor | null)[] = [
-      x.requiresGrad ? convScatterRaw(dy, w, H, W, stride, pad) : null,
-      w.requiresGrad ? convWeightGradRaw(dy, x, KH, KW, stride, pad) : null,
+  const OH = kind.outputSize(H, KH, stride, pad);
+  const OW = kind.outputSize(W, KW, stride, pad);
+  if (OH <= 0 || OW <= 0) throw new RangeError(`${op}: kernel ${KH}×${KW} with stride ${stride} and padding ${pad} gives an empty output for ${x.describe()}`);
+  return { stride, pad, H, W, KH, KW, OH, OW, O: w.shape[kind.outAxis] };
+}
+
+/** y = conv(x, w) + b for either kind, with its gradient rule. */
+export function convolution(kind: ConvKind, x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor {
+  const g = convGeometry(kind, x, w, o);
+  if (b && b.size !== g.O) throw new RangeError(`${kind.name}: bias ${b.describe()} should have ${g.O} values`);
+  const y = kind.forward(x, w, g.OH, g.OW, g.stride, g.pad, { bias: b });
+  return record(kind.name, b ? [x, w, b] : [x, w], y, (dy) => {
+    const grads: (Tensor | null)[] = [
+      x.requiresGrad ? kind.inputGrad(dy, w, g.H, g.W, g.stride, g.pad) : null,
+      w.requiresGrad ? kind.weightGrad(dy, x, g.KH, g.KW, g.stride, g.pad) : null,
     ];
-    if (b) g.push(b.requiresGrad ? channelSum(dy) : null);
-    return g;
+    if (b) grads.push(b.requiresGrad ? channelSum(dy) : null);
+    return grads;
   });
 }
 
+export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor {
+  return convolution(CONV2D, x, w, b, o);
+}
+
 export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o: ConvOptions = {}): Tensor {
-  const stride = o.stride ?? 1;
-  const pad = o.padding ?? 0;
-  check4(x, 'conv_transpose2d input');
-  check4(w, 'conv_transpose2d weight');
-  if (x.shape[1] !== w.shape[0]) {
-    throw new RangeError(`conv_transpose2d: input ${x.describe()} has ${x.shape[1]} channels, weight ${w.describe()} ([in,out,kh,kw]) expects ${w.shape[0]}`);
-  }
-  if (b && b.size !== w.shape[1]) throw new RangeError(`conv_transpose2d: bias ${b.describe()} should have ${w.shape[1]} values`);
-  const [, , H, W] = x.shape;
-  const [, , KH, KW] = w.shape;
-  const OH = convTransposeOutputSize(H, KH, stride, pad);
-  const OW = convTransposeOutputSize(W, KW, stride, pad);
-  if (OH <= 0 || OW <= 0) throw new RangeError(`conv_transpose2d: output would be empty for ${x.describe()}`);
-  const y = convScatterRaw(x, w, OH, OW, stride, pad, { bias: b });
-  return record('conv_transpose2d', b ? [x, w, b] : [x, w], y, (dy) => {
-    const g: (Tensor | null)[] = [
-      x.requiresGrad ? convGatherRaw(dy, w, H, W, stride, pad) : null,
-      w.requiresGrad ? convWeightGradRaw(x, dy, KH, KW, stride, pad) : null,
-    ];
-    if (b) g.push(b.requiresGrad ? channelSum(dy) : null);
-    return g;
-  });
+  return convolution(CONV_TRANSPOSE2D, x, w, b, o);
 }

@@ -10,8 +10,8 @@ import { grid1d } from './launch.js';
 import { mean } from './reduce.js';
 
 const K = {
-  forward: { name: 'softmax_xent:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read_write', 'read_write', 'uniform'] },
-  backward: { name: 'softmax_xent:backward', code: src, entry: 'backward', bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'] },
+  forward: { name: 'softmax_xent:forward', code: src, entry: 'forward' },
+  backward: { name: 'softmax_xent:backward', code: src, entry: 'backward' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 

@@ -2,11 +2,7 @@
  * Elementwise ops (kernels/elementwise.wgsl): activations and affine maps (unary), arithmetic with
  * broadcasting (binary), and constant fills. Each op's gradient rule sits next to its forward.
  */
-import kernelSrc from '../../kernels/elementwise.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
-
-// one module for all elementwise entry points (binary_channel uses the channel helpers)
-const src = kernelSrc + channelLib;
+import src from '../../kernels/elementwise.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { currentRuntime } from '../tensor/engine.js';
 import { empty, reshapeView, type Shape, sizeOf, type Tensor } from '../tensor/tensor.js';
@@ -17,14 +13,9 @@ import { BinaryOp, binaryRaw } from './binary.js';
 
 const WG = 64;
 const K = {
-  unary: { name: 'elementwise:unary', code: src, entry: 'unary', bindings: ['read', 'read_write', 'uniform'] },
-  unaryBackward: {
-    name: 'elementwise:unary_backward',
-    code: src,
-    entry: 'unary_backward',
-    bindings: ['read', 'read', 'read', 'read_write', 'uniform'],
-  },
-  fill: { name: 'elementwise:fill', code: src, entry: 'fill', bindings: ['read_write', 'uniform'] },
+  unary: { name: 'elementwise:unary', code: src, entry: 'unary' },
+  unaryBackward: { name: 'elementwise:unary_backward', code: src, entry: 'unary_backward' },
+  fill: { name: 'elementwise:fill', code: src, entry: 'fill' },
 } satisfies Record<string, KernelSource>;
 
 export enum UnaryOp {

@@ -1,5 +1,13 @@
 /** Small helpers shared by the op wrappers: dispatch grids and a dummy binding for unused optional inputs. */
 import type { Runtime } from '../gpu/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** What a conv or matmul kernel applies to its accumulator before storing: out = acc·scale[o] + bias[o]. */
+export interface Epilogue {
+  /** per-output-channel factor (fused weight normalisation) */
+  scale?: Tensor | null;
+  bias?: Tensor | null;
+}
 
 /** Workgroups for a flat 1-D launch of n lanes, split over x and y to respect the per-dimension limit. */
 export function grid1d(n: number, wg: number, rt: Runtime): [number, number] {

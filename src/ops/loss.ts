@@ -11,8 +11,8 @@ import { full, scaleRaw } from './elementwise.js';
 import { mean } from './reduce.js';
 
 const K = {
-  pointwise: { name: 'loss:pointwise', code: src, entry: 'pointwise', bindings: ['read', 'read', 'read_write', 'uniform'] },
-  backward: { name: 'loss:backward', code: src, entry: 'backward', bindings: ['read', 'read', 'read', 'read_write', 'uniform'] },
+  pointwise: { name: 'loss:pointwise', code: src, entry: 'pointwise' },
+  backward: { name: 'loss:backward', code: src, entry: 'backward' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 

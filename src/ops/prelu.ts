@@ -5,10 +5,7 @@
  * the flat quad grid; backward: one pass per channel for dx, ∂a and ∂b together. After a batch norm the
  * activation fuses into it instead (batchnorm.ts, chosen by nn/layers.ts).
  */
-import kernelSrc from '../../kernels/prelu.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
-
-const src = kernelSrc + channelLib;
+import src from '../../kernels/prelu.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
@@ -16,11 +13,8 @@ import { dummyBuffer } from './launch.js';
 import { channelView, checkPerChannel, quadGrid, walkStep } from './channels.js';
 
 const K = {
-  forward: { name: 'prelu:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read', 'read_write', 'uniform'] },
-  backward: {
-    name: 'prelu:backward', code: src, entry: 'backward',
-    bindings: ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write', 'uniform'],
-  },
+  forward: { name: 'prelu:forward', code: src, entry: 'forward' },
+  backward: { name: 'prelu:backward', code: src, entry: 'backward' },
 } satisfies Record<string, KernelSource>;
 
 function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {

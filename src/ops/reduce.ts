@@ -1,17 +1,15 @@
 /** Sums and means over axes (kernels/reduce.wgsl), and sumToShape, the adjoint of broadcasting. */
-import kernelSrc from '../../kernels/reduce.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
+import src from '../../kernels/reduce.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, reshapeView, type Shape, type Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './binary.js';
 import { grid1d, shapeStr } from './launch.js';
 
-const src = kernelSrc + channelLib;
 const K = {
-  main: { name: 'reduce', code: src, bindings: ['read', 'read_write', 'uniform'] },
-  leading: { name: 'reduce:leading', code: src, entry: 'leading', bindings: ['read', 'read_write', 'uniform'] },
-  channel: { name: 'reduce:channel', code: src, entry: 'channel', bindings: ['read', 'read_write', 'uniform'] },
+  main: { name: 'reduce', code: src },
+  leading: { name: 'reduce:leading', code: src, entry: 'leading' },
+  channel: { name: 'reduce:channel', code: src, entry: 'channel' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 

@@ -5,7 +5,7 @@ import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
 import { grid1d } from './launch.js';
 
-const kernel = (entry: string): KernelSource => ({ name: `resample:${entry}`, code: src, entry, bindings: ['read', 'read_write', 'uniform'] });
+const kernel = (entry: string): KernelSource => ({ name: `resample:${entry}`, code: src, entry });
 const K = {
   pool: kernel('avg_pool'),
   poolBack: kernel('avg_pool_backward'),

@@ -5,10 +5,7 @@
  * multiplied by sqrt(stride_h·stride_w). Fused: one small kernel computes s_o = factor·γ_o/‖v_o‖ and the
  * conv/matmul kernel applies s_o and β_o in its epilogue (kernels/weight_norm.wgsl).
  */
-import kernelSrc from '../../kernels/weight_norm.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
-
-const src = kernelSrc + channelLib;
+import src from '../../kernels/weight_norm.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, reshapeView, type Tensor } from '../tensor/tensor.js';
@@ -16,17 +13,13 @@ import { dummyBuffer } from './launch.js';
 import { mulRaw } from './elementwise.js';
 import { matmulRaw } from './matmul.js';
 import { sumToShape } from './reduce.js';
-import {
-  channelSum, convGatherRaw, convOutputSize, convScatterRaw, convTransposeOutputSize, convWeightGradRaw,
-} from './conv.js';
+import { CONV2D, CONV_TRANSPOSE2D, channelSum, convGeometry, type ConvKind } from './conv.js';
 
-const SCALE_BINDINGS = ['read', 'read', 'read_write', 'read_write', 'uniform'] as const;
-const BACKWARD_BINDINGS = ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'] as const;
 const K = {
-  scale: { name: 'weight_norm:scale', code: src, entry: 'scale', bindings: SCALE_BINDINGS },
-  backward: { name: 'weight_norm:backward', code: src, entry: 'backward', bindings: BACKWARD_BINDINGS },
-  scaleLanes: { name: 'weight_norm:scale_lanes', code: src, entry: 'scale_lanes', bindings: SCALE_BINDINGS },
-  backwardLanes: { name: 'weight_norm:backward_lanes', code: src, entry: 'backward_lanes', bindings: BACKWARD_BINDINGS },
+  scale: { name: 'weight_norm:scale', code: src, entry: 'scale' },
+  backward: { name: 'weight_norm:backward', code: src, entry: 'backward' },
+  scaleLanes: { name: 'weight_norm:scale_lanes', code: src, entry: 'scale_lanes' },
+  backwardLanes: { name: 'weight_norm:backward_lanes', code: src, entry: 'backward_lanes' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 
@@ -96,50 +89,40 @@ function gradients(inputs: (Tensor | null)[], values: (Tensor | null)[]): (Tenso
   return inputs.flatMap((t, i) => (t ? [t.requiresGrad ? values[i] : (values[i]?.dispose(), null)] : []));
 }
 
-/** y = γ·conv2d(x, v/‖v‖) + β (affine) or conv2d(x, v/‖v‖) (strict: pass null γ, β). v is [out,in,kh,kw]. */
-export function wnConv2d(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: WnOptions = {}): Tensor {
-  const stride = o.stride ?? 1;
-  const pad = o.padding ?? 0;
-  const [O, I, KH, KW] = v.shape;
-  if (x.rank !== 4 || v.rank !== 4 || x.shape[1] !== I) throw new RangeError(`wn_conv2d: input ${x.describe()} does not match weight ${v.describe()}`);
-  checkAffine(gamma, beta, O, 'wn_conv2d');
-  const L: WnLayout = { O, J: I * KH * KW, KK: KH * KW, outMajor: true, eps: o.eps ?? WN_EPS_CONV, factor: 1 };
-  const [, , H, W] = x.shape;
-  const OH = convOutputSize(H, KH, stride, pad);
-  const OW = convOutputSize(W, KW, stride, pad);
+/**
+ * y = γ·conv(x, v/‖v‖) + β (affine) or conv(x, v/‖v‖) (strict: pass null γ, β) for either convolution
+ * kind; the norm is per output channel (v's axis kind.outAxis), and a transposed convolution is multiplied
+ * by its stride (sqrt(stride_h·stride_w) with equal strides).
+ */
+export function wnConvolution(kind: ConvKind, x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: WnOptions = {}): Tensor {
+  const op = `wn_${kind.name}`;
+  const g = convGeometry(kind, x, v, o, op);
+  const { O } = g;
+  checkAffine(gamma, beta, O, op);
+  const L: WnLayout = {
+    O, J: v.size / O, KK: g.KH * g.KW, outMajor: kind.outAxis === 0, eps: o.eps ?? WN_EPS_CONV,
+    factor: kind.outAxis === 0 ? 1 : Math.sqrt(g.stride * g.stride),
+  };
   const { s, n } = wnScale(v, gamma, L);
-  const y = convGatherRaw(x, v, OH, OW, stride, pad, { scale: s, bias: beta });
+  const y = kind.forward(x, v, g.OH, g.OW, g.stride, g.pad, { scale: s, bias: beta });
   const inputs = [x, v, gamma, beta];
-  return record('wn_conv2d', inputs.filter((t) => t) as Tensor[], y, (dy) => {
+  return record(op, inputs.filter((t) => t) as Tensor[], y, (dy) => {
     const sView = reshapeView(s, [1, O, 1, 1]);
-    const dx = x.requiresGrad ? convScatterRaw(mulRaw(dy, sView), v, H, W, stride, pad) : null;
-    const G = v.requiresGrad || gamma?.requiresGrad ? convWeightGradRaw(dy, x, KH, KW, stride, pad) : null;
+    const dx = x.requiresGrad ? kind.inputGrad(mulRaw(dy, sView), v, g.H, g.W, g.stride, g.pad) : null;
+    const G = v.requiresGrad || gamma?.requiresGrad ? kind.weightGrad(dy, x, g.KH, g.KW, g.stride, g.pad) : null;
     const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
   }, [s, n]);
 }
 
-/** The transposed convolution version; v is [in,out,kh,kw] and the norm is per output channel (dim 1). */
+/** The weight-normalised conv2d; v is [out,in,kh,kw]. */
+export function wnConv2d(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: WnOptions = {}): Tensor {
+  return wnConvolution(CONV2D, x, v, gamma, beta, o);
+}
+
+/** The weight-normalised transposed convolution; v is [in,out,kh,kw]. */
 export function wnConvTranspose2d(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tensor | null, o: WnOptions = {}): Tensor {
-  const stride = o.stride ?? 1;
-  const pad = o.padding ?? 0;
-  const [I, O, KH, KW] = v.shape;
-  if (x.rank !== 4 || v.rank !== 4 || x.shape[1] !== I) throw new RangeError(`wn_conv_transpose2d: input ${x.describe()} does not match weight ${v.describe()}`);
-  checkAffine(gamma, beta, O, 'wn_conv_transpose2d');
-  const L: WnLayout = { O, J: I * KH * KW, KK: KH * KW, outMajor: false, eps: o.eps ?? WN_EPS_CONV, factor: Math.sqrt(stride * stride) };
-  const [, , H, W] = x.shape;
-  const OH = convTransposeOutputSize(H, KH, stride, pad);
-  const OW = convTransposeOutputSize(W, KW, stride, pad);
-  const { s, n } = wnScale(v, gamma, L);
-  const y = convScatterRaw(x, v, OH, OW, stride, pad, { scale: s, bias: beta });
-  const inputs = [x, v, gamma, beta];
-  return record('wn_conv_transpose2d', inputs.filter((t) => t) as Tensor[], y, (dy) => {
-    const sView = reshapeView(s, [1, O, 1, 1]);
-    const dx = x.requiresGrad ? convGatherRaw(mulRaw(dy, sView), v, H, W, stride, pad) : null;
-    const G = v.requiresGrad || gamma?.requiresGrad ? convWeightGradRaw(x, dy, KH, KW, stride, pad) : null;
-    const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
-    return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
-  }, [s, n]);
+  return wnConvolution(CONV_TRANSPOSE2D, x, v, gamma, beta, o);
 }
 
 /** y = γ·(x·(v/‖v‖)ᵀ) + β or the strict form; v is [out,in]. */

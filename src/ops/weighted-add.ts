@@ -1,8 +1,5 @@
 /** The ResNet merge out = (a·x + b·y)/sqrt(a² + b²) with per-channel (a, b); kernels/weighted_add.wgsl. */
-import kernelSrc from '../../kernels/weighted_add.wgsl';
-import channelLib from '../../kernels/lib/channel.wgsl';
-
-const src = kernelSrc + channelLib;
+import src from '../../kernels/weighted_add.wgsl';
 import type { KernelSource } from '../gpu/kernel.js';
 import { record } from '../autograd/tape.js';
 import { empty, type Tensor } from '../tensor/tensor.js';
@@ -10,15 +7,9 @@ import { sameShape } from './launch.js';
 import { channelView, checkPerChannel, quadGrid } from './channels.js';
 
 const K = {
-  forward: { name: 'weighted_add:forward', code: src, entry: 'forward', bindings: ['read', 'read', 'read', 'read', 'read_write', 'uniform'] },
-  backwardInputs: {
-    name: 'weighted_add:backward_inputs', code: src, entry: 'backward_inputs',
-    bindings: ['read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
-  },
-  backwardParams: {
-    name: 'weighted_add:backward_params', code: src, entry: 'backward_params',
-    bindings: ['read', 'read', 'read', 'read', 'read', 'read_write', 'read_write', 'uniform'],
-  },
+  forward: { name: 'weighted_add:forward', code: src, entry: 'forward' },
+  backwardInputs: { name: 'weighted_add:backward_inputs', code: src, entry: 'backward_inputs' },
+  backwardParams: { name: 'weighted_add:backward_params', code: src, entry: 'backward_params' },
 } satisfies Record<string, KernelSource>;
 
 export function weightedAdd(x: Tensor, y: Tensor, a: Tensor, b: Tensor): Tensor {

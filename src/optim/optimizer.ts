@@ -19,8 +19,8 @@ export interface Param {
 
 const WG = 64;
 export const OPT_KERNELS = {
-  rmsprop: { name: 'optimizer:rmsprop', code: src, entry: 'rmsprop', bindings: ['read_write', 'read', 'read_write', 'uniform'] },
-  adam: { name: 'optimizer:adam', code: src, entry: 'adam', bindings: ['read_write', 'read', 'read_write', 'read_write', 'uniform'] },
+  rmsprop: { name: 'optimizer:rmsprop', code: src, entry: 'rmsprop' },
+  adam: { name: 'optimizer:adam', code: src, entry: 'adam' },
 } satisfies Record<string, KernelSource>;
 
 export abstract class Optimizer {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../../scripts/wgsl-loader.mjs';
 import type { Browser } from 'playwright-core';
 import { browserOpCases } from './op-cases.js';
 import type { PageResult } from './ops-page.js';
@@ -23,7 +24,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   await build({
     entryPoints: { ops: join(import.meta.dirname, 'ops-page.ts') }, outdir: dir, bundle: true, format: 'esm',
-    platform: 'browser', target: 'es2022', loader: { '.wgsl': 'text' }, outExtension: { '.js': '.mjs' }, logLevel: 'warning',
+    platform: 'browser', target: 'es2022', plugins: [wgslEsbuildPlugin()], outExtension: { '.js': '.mjs' }, logLevel: 'warning',
   });
   writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>wngan op tests</title><script type="module" src="/ops.mjs"></script>');
   server = await serveDir(dir, (name) => name === 'ops.mjs');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../../scripts/wgsl-loader.mjs';
 import type { Browser } from 'playwright-core';
 import { launchChromium, serveDir } from './chromium.js';
 import { readme, readmeExamples } from '../api/package-helpers.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     await build({
       stdin: { contents: ex.code, loader: ex.lang, resolveDir: import.meta.dirname, sourcefile: `README.md:${ex.line}` },
       outfile: join(dir, `example-${k}.mjs`), bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-      loader: { '.wgsl': 'text' }, logLevel: 'warning', alias: { wngan: shim },
+      plugins: [wgslEsbuildPlugin()], logLevel: 'warning', alias: { wngan: shim },
     });
   }
   writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>README example</title>

@@ -234,7 +234,8 @@ describe('wngan experiment --queue and wngan worker', () => {
     const q = new Queue('kill', { connection: connection() });
     const seen: Record<string, any>[] = [];
     try {
-      for (const end = Date.now() + WAIT_MS; Date.now() < end && (trained() < 3 || !existsSync(join(run, 'last.safetensors'))) && coord.p.exitCode === null;) {
+      const lossesShown = () => seen.some((p) => p.stage === 'train' && p.total === 6 && Number.isFinite(Number(p.info?.D)) && Number.isFinite(Number(p.info?.G)));
+      for (const end = Date.now() + WAIT_MS; Date.now() < end && (trained() < 3 || !existsSync(join(run, 'last.safetensors')) || !lossesShown()) && coord.p.exitCode === null;) {
         const job = existsSync(join(out, 'experiment.json')) ? await q.getJob(runId(experimentKey(out, record(out)), 'weight-s1')) : undefined;
         if (job?.progress && typeof job.progress === 'object') seen.push(job.progress as Record<string, any>);
         await sleep(100);
@@ -250,7 +251,7 @@ describe('wngan experiment --queue and wngan worker', () => {
       expect(await coord.exit, coord.out()).toBe(0);
       await stopWorker(b);
       expect(b.out()).toMatch(/weight-s1: started/);
-      expect(seen.some((p) => p.stage === 'train' && p.total === 6 && Number.isFinite(Number(p.info?.D)) && Number.isFinite(Number(p.info?.G))), JSON.stringify(seen.slice(-3))).toBe(true);
+      expect(lossesShown(), JSON.stringify(seen.slice(-3))).toBe(true);
     } finally {
       await q.close();
     }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { wgslEsbuildPlugin } from '../../scripts/wgsl-loader.mjs';
 
 export interface Cli {
   dir: string;
@@ -21,7 +22,7 @@ export async function makeCli(prefix: string): Promise<Cli> {
   const cli = process.env.WNGAN_TEST_CLI ? resolve(process.env.WNGAN_TEST_CLI) : join(dir, 'wngan.mjs');
   if (!process.env.WNGAN_TEST_CLI) await build({
     entryPoints: [resolve('src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cli,
-    external: ['webgpu', 'sharp'], loader: { '.wgsl': 'text' }, logLevel: 'silent',
+    external: ['webgpu', 'sharp'], plugins: [wgslEsbuildPlugin()], logLevel: 'silent',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   const rec = 3073;

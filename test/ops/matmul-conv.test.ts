@@ -63,6 +63,11 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
     { N: 2, C: 8, H: 4, W: 4, O: 1, KH: 4, KW: 4, stride: 1, pad: 0, bias: false },  // D's last layer: 4×4 → 1×1
     { N: 2, C: 5, H: 1, W: 1, O: 3, KH: 1, KW: 1, stride: 1, pad: 0, bias: true },   // 1×1 maps
     { N: 1, C: 2, H: 7, W: 6, O: 3, KH: 4, KW: 3, stride: 3, pad: 2, bias: false },  // stride 3, non-square kernel
+    // the narrow transposed kernel (≤ 4 output channels, k4 s2 p1, rows a multiple of 4 long): G's image layer
+    // and D's first-layer input gradient, with 1..4 channels, several column blocks and an odd row count
+    { N: 2, C: 6, H: 5, W: 12, O: 3, KH: 4, KW: 4, stride: 2, pad: 1, bias: true },
+    { N: 1, C: 3, H: 8, W: 8, O: 1, KH: 4, KW: 4, stride: 2, pad: 1, bias: false },
+    { N: 1, C: 2, H: 4, W: 4, O: 4, KH: 4, KW: 4, stride: 2, pad: 1, bias: true },
   ];
   // every case on both kernel families: the subgroup implicit GEMM (when the device has subgroups) and
   // the portable direct kernels
