@@ -37,6 +37,9 @@ override WINDOW_S2K4: bool = false;
 // taps and a lane's 4 columns are 4 neighbouring outputs of a phase row, which read 5 consecutive inputs per
 // tap row: 2 aligned vec4 loads per tap row instead of 8 scalar ones (host checks).
 override WINDOW_T2K4: bool = false;
+// WINDOW_T2K4: the phase's first input column c1 is ≡ 1 (mod 4), not 0 (the host knows from the phase; a
+// per-lane test would make lavapipe run both window shuffles under a mask)
+override T2K4_SHIFTED: bool = false;
 // MODE 2 (weight gradient) of those stride-2 4×4 layers with g's rows a multiple of 4 long: the same
 // 16-element input windows (host checks).
 override WINDOW_W2K4: bool = false;
@@ -287,7 +290,7 @@ fn loadWindowT2K4(c: Cols, st: KState) -> Block4 {
   let r0 = rowPair(c, st, c.y.x, base);
   let r1 = rowPair(c, st, c.y.x - 1, base);
   var b: Block4;
-  if (cx - 1 - 4 * base == 3) {          // the window is [cx − 4, cx + 4): tw = 0 → v1, tw = 1 → v0.w, v1.xyz
+  if (!T2K4_SHIFTED) {                   // cx ≡ 0 mod 4, window [cx − 4, cx + 4): tw = 0 → v1, tw = 1 → v0.w, v1.xyz
     b.r0 = r0[1];
     b.r1 = vec4<f32>(r0[0].w, r0[1].x, r0[1].y, r0[1].z);
     b.r2 = r1[1];

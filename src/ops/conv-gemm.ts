@@ -68,6 +68,8 @@ function launch(rt: Runtime, o: GemmLaunch): void {
     MODE: o.mode, WG: wg, VEC_A: +o.vecA,
     WINDOW_S2K4: +(window && o.mode === Mode.Forward),
     WINDOW_T2K4: +(window && o.mode === Mode.TransposedPhase),
+    // the lane's first column is a multiple of 4, so the window's alignment is the phase's first input column's
+    T2K4_SHIFTED: +(window && o.mode === Mode.TransposedPhase && (g.c1 ?? 0) % 4 === 1),
     WINDOW_W2K4: +(window && o.mode === Mode.WeightGrad),
   });
   const d = dummyBuffer(rt);
