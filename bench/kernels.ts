@@ -41,7 +41,42 @@ async function time(rt: Runtime, fn: () => Tensor | void): Promise<{ median: num
   return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
 }
 
-interface Row { kernel: string; shape: string; median_ms: number; min_ms: number; gflops?: number; gbps?: number }
+interface Row { kernel: string; shape: string; median_ms: number; min_ms: number; gflops?: number; gbps?: number; of_device_copy?: number }
+
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The machine's memory bandwidth, to read the memory-bound kernels' GB/s against: a host copy of 256 MB
+ * (TypedArray.set, i.e. memcpy) and a device buffer-to-buffer copy of 256 MB (on lavapipe also a memcpy,
+ * through the driver). Both count the bytes read plus written, as the kernels' rows do. Medians of REPS.
+ */
+async function memoryBandwidth(rt: Runtime): Promise<{ host_copy_gbps: number; device_copy_gbps: number; bytes: number }> {
+  const bytes = 256 << 20;
+  const a = new Float32Array(bytes / 4).fill(1);
+  const b = new Float32Array(bytes / 4);
+  const host: number[] = [];
+  for (let i = 0; i <= REPS; i++) {
+    const t0 = performance.now();
+    b.set(a);
+    if (i > 0) host.push(performance.now() - t0); // the first copy faults the pages in
+  }
+  const usage = 0x4 | 0x8; // COPY_SRC | COPY_DST
+  const src = rt.device.createBuffer({ size: bytes, usage });
+  const dst = rt.device.createBuffer({ size: bytes, usage });
+  const device: number[] = [];
+  for (let i = 0; i <= REPS; i++) {
+    const enc = rt.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, dst, 0, bytes);
+    const t0 = performance.now();
+    rt.device.queue.submit([enc.finish()]);
+    await rt.device.queue.onSubmittedWorkDone();
+    if (i > 0) device.push(performance.now() - t0);
+  }
+  src.destroy();
+  dst.destroy();
+  const gbps = (ms: number) => +((2 * bytes) / ms / 1e6).toFixed(2);
+  return { host_copy_gbps: gbps(medianOf(host)), device_copy_gbps: gbps(medianOf(device)), bytes };
+}
 
 /** The strided conv layers of D (k4 s2 p1) and G (its transposes) for an image size. */
 function dcganLayers(px: number): { cin: number; cout: number; h: number }[] {
@@ -113,7 +148,15 @@ async function main(): Promise<void> {
       opt.dispose();
       p.dispose();
     }
-    console.log(JSON.stringify({ adapter: rt.adapter.description, fallback: rt.adapter.isFallbackAdapter, reps: REPS, results: rows }, null, 2));
+    const bandwidth = await memoryBandwidth(rt);
+    console.error(JSON.stringify({ memory_bandwidth: bandwidth }));
+    for (const r of rows) if (r.gbps !== undefined) r.of_device_copy = +(r.gbps / bandwidth.device_copy_gbps).toFixed(3);
+    console.log(JSON.stringify({
+      adapter: rt.adapter.description, fallback: rt.adapter.isFallbackAdapter, reps: REPS,
+      memory_bandwidth: bandwidth,
+      note: 'gbps counts bytes read plus written; of_device_copy = gbps / device_copy_gbps (a 256 MB buffer copy on this adapter)',
+      results: rows,
+    }, null, 2));
   } finally {
     shutdown();
   }
