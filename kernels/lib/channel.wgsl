@@ -1,5 +1,5 @@
-// Shared helpers for kernels over [N, C, S] tensors (channels on axis 1, S = H·W), appended to the
-// kernels that use them (WGSL has no includes). The including kernel declares `override WG: u32`.
+// Shared helpers for kernels over [N, C, S] tensors (channels on axis 1, S = H·W), pulled in with
+// an include directive (scripts/wgsl-loader.mjs). The including kernel declares `override WG: u32`.
 //
 // Elementwise kernels run on a flat quad grid (quad_base): each lane takes QUADS runs of 4 consecutive
 // elements, so that workgroups are few and full (lavapipe pays per workgroup: a plane grid with a workgroup

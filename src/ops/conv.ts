@@ -79,7 +79,7 @@ export const CONV2D: ConvKind = {
   outputSize: convOutputSize,
   forward: convGatherRaw,
   inputGrad: convScatterRaw,
-  weightGrad: (dy, x, KH, KW, s, p) => convWeightGradRaw(dy, x, KH, KW, s, p),
+  weightGrad: convWeightGradRaw, // (g = dy, big = x)
 };
 
 export const CONV_TRANSPOSE2D: ConvKind = {
