@@ -6,7 +6,8 @@
 // Three passes: `stats` (a workgroup per channel, two walks: mean, then Σ(x−mean)² for accuracy) or
 // `eval_stats` (running statistics) fill the per-channel table `saved`; `apply` (the flat quad grid of
 // lib/channel.wgsl) writes y; `backward` (a workgroup per channel) reduces the parameter gradients and then
-// writes dx in one dispatch, recomputing z instead of storing it.
+// writes dx in one dispatch, recomputing z instead of storing it; `backward_dx` (eval mode, frozen parameters)
+// writes dx alone on the quad grid.
 //
 // saved[row·C + c], rows: 0 mean, 1 invstd, 2 γ, 3 β, 4 a, 5 b (the parameters as the forward pass used them:
 // every later pass reads one table, which keeps each kernel within 8 storage bindings).
@@ -237,6 +238,48 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
       }
     }
     chan_next(&w, Sq);
+  }
+}
+// ---- backward_dx: eval mode with frozen parameters (the reconstruction metric): dx = γ·invstd·dz alone, on the
+// flat quad grid; nothing needs a per-channel sum then
+@group(0) @binding(0) var<storage, read> qx: array<f32>;
+@group(0) @binding(1) var<storage, read> qdy: array<f32>;
+@group(0) @binding(2) var<storage, read> qsaved: array<f32>;
+@group(0) @binding(3) var<storage, read_write> qdx: array<f32>;
+@group(0) @binding(4) var<uniform> qp: Params;
+
+fn frozen_chan(c: u32) -> Chan {
+  let C = qp.C;
+  return Chan(qsaved[MEAN * C + c], qsaved[INVSTD * C + c], qsaved[GAMMA * C + c], qsaved[BETA * C + c],
+              qsaved[SLOPE * C + c], qsaved[THRESHOLD * C + c]);
+}
+
+// the arithmetic of `backward`'s eval branch: dz as grad_z computes it, times γ·invstd
+fn dx_at(k: u32, ch: Chan) {
+  var dz = qdy[k];
+  if (ACT != 0u) {
+    let z = (qx[k] - ch.mean) * ch.invstd * ch.gamma + ch.beta;
+    dz = dz * select(ch.a, 1.0, z - ch.b >= 0.0);
+  }
+  qdx[k] = ch.gamma * ch.invstd * dz;
+}
+
+@compute @workgroup_size(WG)
+fn backward_dx(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n = qp.N * qp.C * qp.S;
+  let base = quad_base(wid, nwg, lid);
+  for (var q = 0u; q < QUADS; q++) {
+    let e0 = (base + q) * 4u;
+    if (e0 >= n) { return; }
+    if (Q4) {
+      let ch = frozen_chan(channel_at(e0, qp.S, qp.C));
+      for (var k = 0u; k < 4u; k++) { dx_at(e0 + k, ch); }
+    } else {
+      for (var k = 0u; k < 4u; k++) {
+        if (e0 + k < n) { dx_at(e0 + k, frozen_chan(channel_at(e0 + k, qp.S, qp.C))); }
+      }
+    }
   }
 }
 //#include "lib/channel.wgsl"

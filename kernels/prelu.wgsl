@@ -2,7 +2,8 @@
 //   y = x                 if x − b ≥ 0
 //   y = a·(x − b) + b     otherwise          (PReLU is b = 0: HAS_B false)
 // forward runs on the flat quad grid of lib/channel.wgsl; backward is one pass, a workgroup per channel that
-// writes dx and reduces ∂a, ∂b together (they read the same x and dy).
+// writes dx and reduces ∂a, ∂b together (they read the same x and dy); backward_dx, for frozen parameters, writes
+// dx alone on the quad grid.
 
 override WG: u32 = 64;
 override HAS_B: bool = true;
@@ -93,6 +94,47 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   if (lid.x == 0u) {
     da[c] = ta;
     if (HAS_B) { db[c] = (1.0 - a) * tn; }
+  }
+}
+// dx only (the slope and threshold are frozen, as in the reconstruction metric): elementwise on the flat quad
+// grid, where `backward` would spend a workgroup per channel on sums nobody wants
+@group(0) @binding(0) var<storage, read> qx: array<f32>;
+@group(0) @binding(1) var<storage, read> qa: array<f32>;
+@group(0) @binding(2) var<storage, read> qb: array<f32>;
+@group(0) @binding(3) var<storage, read> qdy: array<f32>;
+@group(0) @binding(4) var<storage, read_write> qdx: array<f32>;
+@group(0) @binding(5) var<uniform> qp: Params;
+
+fn dx_at(i: u32, a: f32, b: f32) {
+  qdx[i] = qdy[i] * select(a, 1.0, qx[i] - b >= 0.0);
+}
+
+fn frozen_threshold_of(c: u32) -> f32 {
+  if (HAS_B) { return qb[c]; }
+  return 0.0;
+}
+
+@compute @workgroup_size(WG)
+fn backward_dx(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>) {
+  let n = qp.N * qp.C * qp.S;
+  let base = quad_base(wid, nwg, lid);
+  for (var q = 0u; q < QUADS; q++) {
+    let e0 = (base + q) * 4u;
+    if (e0 >= n) { return; }
+    if (Q4) {
+      let c = channel_at(e0, qp.S, qp.C);
+      let a = qa[c];
+      let b = frozen_threshold_of(c);
+      for (var k = 0u; k < 4u; k++) { dx_at(e0 + k, a, b); }
+    } else {
+      for (var k = 0u; k < 4u; k++) {
+        if (e0 + k < n) {
+          let c = channel_at(e0 + k, qp.S, qp.C);
+          dx_at(e0 + k, qa[c], frozen_threshold_of(c));
+        }
+      }
+    }
   }
 }
 //#include "lib/channel.wgsl"

@@ -20,6 +20,7 @@ const K = {
   evalStats: { name: 'batchnorm:eval_stats', code: src, entry: 'eval_stats' },
   apply: { name: 'batchnorm:apply', code: src, entry: 'apply' },
   backward: { name: 'batchnorm:backward', code: src, entry: 'backward' },
+  backwardDx: { name: 'batchnorm:backward_dx', code: src, entry: 'backward_dx' },
 } satisfies Record<string, KernelSource>;
 const WG = 64;
 /** rows of the per-channel table the forward pass saves (kernels/batchnorm.wgsl) */
@@ -69,6 +70,13 @@ export function batchNorm(
   if (act) inputs.push(act.slope);
   if (act?.threshold) inputs.push(act.threshold);
   return record(what, inputs, y, (dy) => {
+    if (!o.training && !inputs.slice(1).some((p) => p.requiresGrad)) {
+      // eval mode with frozen parameters (the reconstruction metric): dx alone, elementwise
+      if (!x.requiresGrad) return inputs.map(() => null);
+      const dx = empty(x.shape, '', rt);
+      rt.dispatch(rt.kernel(K.backwardDx, { ACT, ...qg.overrides }), [x.buffer, dy.buffer, saved.buffer, dx.buffer], params, qg.groups);
+      return [dx, ...inputs.slice(1).map(() => null)];
+    }
     // outputs a pass does not produce are bound to distinct small scratch buffers (writable bindings may not alias)
     const dx = empty(x.requiresGrad ? x.shape : [4], '', rt);
     const dgamma = empty([v.C], '', rt);

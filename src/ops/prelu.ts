@@ -2,7 +2,8 @@
  * PReLU and the paper's TPReLU (kernels/prelu.wgsl), per channel (axis 1):
  *   prelu:  y = x ≥ 0 ? x : a·x         tprelu: y = PReLU_a(x − b) + b
  * The optimiser clamps the slope a to [0, 1] after every step (see optim/). Forward: one elementwise pass on
- * the flat quad grid; backward: one pass per channel for dx, ∂a and ∂b together. After a batch norm the
+ * the flat quad grid; backward: one pass per channel for dx, ∂a and ∂b together, or dx alone on the quad grid
+ * when a and b are frozen. After a batch norm the
  * activation fuses into it instead (batchnorm.ts, chosen by nn/layers.ts).
  */
 import src from '../../kernels/prelu.wgsl';
@@ -15,6 +16,7 @@ import { channelView, checkPerChannel, quadGrid, walkStep } from './channels.js'
 const K = {
   forward: { name: 'prelu:forward', code: src, entry: 'forward' },
   backward: { name: 'prelu:backward', code: src, entry: 'backward' },
+  backwardDx: { name: 'prelu:backward_dx', code: src, entry: 'backward_dx' },
 } satisfies Record<string, KernelSource>;
 
 function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {
@@ -30,6 +32,12 @@ function preluImpl(op: string, x: Tensor, a: Tensor, b: Tensor | null): Tensor {
     const wantA = a.requiresGrad;
     const wantB = !!b?.requiresGrad;
     if (!x.requiresGrad && !wantA && !wantB) return b ? [null, null, null] : [null, null];
+    if (!wantA && !wantB) {
+      // frozen parameters (the reconstruction metric): dx alone, elementwise
+      const dx = empty(x.shape, '', rt);
+      rt.dispatch(rt.kernel(K.backwardDx, { HAS_B: +!!b, ...qg.overrides }), [x.buffer, a.buffer, b?.buffer ?? d, dy.buffer, dx.buffer], v, qg.groups);
+      return b ? [dx, null, null] : [dx, null];
+    }
     // outputs the kernel does not write are bound to distinct small scratch buffers (writable bindings may not alias)
     const dx = empty(x.requiresGrad ? x.shape : [4], '', rt);
     const da = empty([v.C], '', rt);

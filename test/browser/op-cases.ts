@@ -86,6 +86,20 @@ export const browserOpCases: BrowserCase[] = [
       });
     },
   },
+  {
+    // the reconstruction metric's path: eval mode, frozen parameters, dx alone on the quad grid
+    name: 'eval batch norm + tprelu with frozen parameters',
+    run: () => {
+      const rm = makeRng(4).array(4, -0.5, 0.5);
+      const frozen = (name: string, lo: number, hi: number) => ({ name, shape: [4], lo, hi, grad: false });
+      return checkOp({
+        name: 'bn-eval-frozen',
+        inputs: [{ name: 'x', shape: [2, 4, 4, 4], lo: -2, hi: 3 }, frozen('gamma', 0.5, 1.5), frozen('beta', -0.5, 0.5), frozen('a', 0.05, 0.95), frozen('b', -0.3, 0.3)],
+        gpu: ([x, g, be, a, b]) => batchNorm(x, g, be, tensor(Float32Array.from(rm), [4]), tensor(new Float32Array(4).fill(1.5), [4]), { training: false }, { slope: a, threshold: b }),
+        ref: ([x, g, be, a, b]) => R.tprelu(R.batchNormEval(x, g, be, rm, new Float64Array(4).fill(1.5), 4, 16), a, b, 4, 16),
+      });
+    },
+  },
   { name: 'avg pool 2×2', run: () => checkOp({ name: 'avgpool', inputs: [{ name: 'x', shape: [2, 3, 6, 4] }], gpu: ([x]) => avgPool2x2(x), ref: ([x]) => R.avgPool2x2(x, 6, 6, 4) }) },
   { name: 'nearest upsampling ×2', run: () => checkOp({ name: 'upsample', inputs: [{ name: 'x', shape: [2, 3, 3, 2] }], gpu: ([x]) => upsampleNearest2x(x), ref: ([x]) => R.upsample2x(x, 6, 3, 2) }) },
   {

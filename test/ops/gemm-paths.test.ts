@@ -15,23 +15,7 @@ import { tidy } from '../../src/tensor/scope.js';
 import { backward } from '../../src/autograd/backward.js';
 import { mean } from '../../src/ops/reduce.js';
 import { add, reshape } from '../../src/ops/elementwise.js';
-import type { Runtime } from '../../src/gpu/runtime.js';
-
-/** The kernel keys and workgroup counts dispatched while `f` runs. */
-function dispatches(rt: Runtime, f: () => void): { key: string; wg: readonly (number | undefined)[] }[] {
-  const seen: { key: string; wg: readonly (number | undefined)[] }[] = [];
-  const orig = rt.dispatch;
-  rt.dispatch = function (this: Runtime, k, buffers, uniforms, wg) {
-    seen.push({ key: k.key, wg });
-    return orig.call(this, k, buffers, uniforms, wg);
-  };
-  try {
-    f();
-  } finally {
-    rt.dispatch = orig;
-  }
-  return seen;
-}
+import { dispatches } from '../helpers/dispatches.js';
 
 /** dW[o,c,kh,kw] = Σ g[n,o,y,x] · x[n,c,y·s−p+kh, x·s−p+kw], in float64. */
 function weightGrad(g: Float64Array, x: Float64Array, N: number, C: number, H: number, W: number, O: number, OH: number, OW: number, K: number, s: number, p: number): Float64Array {
