@@ -59,6 +59,10 @@ describe('matmul, linear, conv2d, conv_transpose2d: forward vs float64, backward
   const convCases: (R.ConvShape & { bias: boolean })[] = [
     { N: 2, C: 3, H: 8, W: 8, O: 5, KH: 4, KW: 4, stride: 2, pad: 1, bias: true },   // DCGAN D layer
     { N: 3, C: 5, H: 6, W: 16, O: 33, KH: 4, KW: 4, stride: 2, pad: 1, bias: true }, // vec4 windows at both row edges, >32 out channels
+    // vec4 windows on rows of 3, 6, 9 and 18 lanes (4 columns each), so that workgroups and 8-lane subgroups
+    // start and end inside a row
+    { N: 2, C: 6, H: 6, W: 24, O: 9, KH: 4, KW: 4, stride: 2, pad: 1, bias: true },
+    { N: 1, C: 5, H: 3, W: 72, O: 6, KH: 4, KW: 4, stride: 2, pad: 1, bias: false },
     { N: 1, C: 3, H: 5, W: 7, O: 6, KH: 3, KW: 3, stride: 1, pad: 1, bias: true },   // odd sizes, batch 1
     { N: 2, C: 8, H: 4, W: 4, O: 1, KH: 4, KW: 4, stride: 1, pad: 0, bias: false },  // D's last layer: 4×4 → 1×1
     { N: 2, C: 5, H: 1, W: 1, O: 3, KH: 1, KW: 1, stride: 1, pad: 0, bias: true },   // 1×1 maps
