@@ -7,6 +7,9 @@
 import type { ProfileCapture } from '../src/gpu/runtime.js';
 import { median, round } from './lib.js';
 
+/** Dawn flags for profiling: timestamps at full resolution (Dawn quantizes them by default). */
+export const TIMESTAMP_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 export interface ProfileRow {
   name: string;
   /** calls per iteration */

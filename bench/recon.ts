@@ -10,7 +10,11 @@
  * convolutions (Cin·Cout·k²·H_in·W_in multiply-adds each); elementwise work is not counted, nor the weight
  * gradients the ops may compute without need.
  *
- * Run: npm run bench:recon [-- --rounds 3 --images 200 --steps 50 --groups K --norm weight --width 32]
+ * `--profile`: afterwards, one more run of the batched metric over the same images with `--profile-steps`
+ * steps (default 5) in GPU-timestamp profiling mode, broken down by kernel and op group as `bench:train --
+ * --profile` does (`profile` in the JSON; its per-iteration figures are per run of the metric).
+ *
+ * Run: npm run bench:recon [-- --rounds 3 --images 200 --steps 50 --groups K --norm weight --width 32 --profile]
  */
 import { cpus, loadavg } from 'node:os';
 import { initNode, shutdown } from '../src/engine-node.js';
@@ -19,6 +23,7 @@ import { DcganGenerator, levelSizes, type Norm } from '../src/models/dcgan.js';
 import type { Module } from '../src/nn/module.js';
 import { reconstructionError } from '../src/metrics/reconstruction.js';
 import { reconstructionLoopPerBatch } from '../test/reference/reconstruction-loop.js';
+import { summarizeProfile, TIMESTAMP_FLAGS } from './profile.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +35,8 @@ const STEPS = Number(arg('steps', '50'));
 const GROUPS = arg('groups', '') ? Number(arg('groups', '')) : undefined;
 const NORM = arg('norm', 'weight') as Norm;
 const WIDTH = Number(arg('width', '32'));
+const PROFILE = process.argv.includes('--profile');
+const PROFILE_STEPS = Number(arg('profile-steps', '5'));
 const S = 32;
 const CODE = 128;
 const PER = 3 * S * S;
@@ -57,7 +64,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
-  const rt = await initNode();
+  const rt = await initNode(PROFILE ? { dawnFlags: TIMESTAMP_FLAGS } : {});
   try {
     const G = new DcganGenerator(new Rng(1), { imageSize: S, norm: NORM, codeSize: CODE, baseWidth: WIDTH });
     const rng = new Rng(2);
@@ -120,6 +127,19 @@ async function main(): Promise<void> {
         projected_final_test_s: { steps500: Math.round(perImageStep * 2000 * 500), steps100: Math.round(perImageStep * 2000 * 100) },
       };
     };
+    let profile: object | undefined;
+    if (PROFILE) {
+      await rt.sync();
+      rt.startProfiling();
+      try {
+        const t0 = performance.now();
+        await reconstructionError(G, IMAGES, load, [3, S, S], { codeSize: CODE, steps: PROFILE_STEPS, groupsPerDispatch: GROUPS });
+        const wall = performance.now() - t0;
+        profile = { images: IMAGES, steps: PROFILE_STEPS, ...summarizeProfile([await rt.collectProfile()], [wall]) };
+      } finally {
+        rt.stopProfiling();
+      }
+    }
     console.log(JSON.stringify({
       adapter: rt.adapter.description,
       fallback: rt.adapter.isFallbackAdapter,
@@ -135,6 +155,7 @@ async function main(): Promise<void> {
       cpu_ratio_old_over_new: +(median(cpu.old) / median(cpu.new)).toFixed(2),
       per_image_errors_bitwise_identical: identical,
       max_relative_difference: maxRel,
+      ...(profile ? { profile } : {}),
     }, null, 2));
     G.dispose();
   } finally {

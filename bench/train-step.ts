@@ -14,10 +14,8 @@ import { initNode, shutdown } from '../src/engine-node.js';
 import { NORMS, type Norm } from '../src/models/dcgan.js';
 import { checkFlags, emitJson, flagInt, flagList, machineLoad, median, parseFlags, progress, round, runMain } from './lib.js';
 import { timeWnganTrain, wnganTrainer } from './peer/wngan-dcgan.js';
-import { summarizeProfile } from './profile.js';
+import { summarizeProfile, TIMESTAMP_FLAGS } from './profile.js';
 import type { ProfileCapture } from '../src/gpu/runtime.js';
-
-const TIMESTAMP_FLAGS = ['disable-dawn-features=timestamp_quantization'];
 
 function norms(list: string[]): Norm[] {
   for (const n of list) if (!(NORMS as readonly string[]).includes(n)) throw new Error(`--norm: unknown norm '${n}' (${NORMS.join(', ')})`);
