@@ -85,6 +85,21 @@ function checkAffine(gamma: Tensor | null, beta: Tensor | null, O: number, what:
   }
 }
 
+/** v with the slice of output channel o (v's axis `outAxis`: 0 or 1) multiplied by s[o], in v's shape. */
+function scaleChannels(v: Tensor, s: Tensor, outAxis: 0 | 1): Tensor {
+  const O = v.shape[outAxis];
+  // as [lead, O, rest] with s per channel (axis 1): the per-channel binary kernel
+  const lead = outAxis === 0 ? 1 : v.shape[0];
+  const flat = reshapeView(v, [lead, O, v.size / (lead * O)]);
+  const perChannel = reshapeView(s, [1, O, 1]);
+  const scaled = mulRaw(flat, perChannel);
+  flat.dispose();
+  perChannel.dispose();
+  const out = reshapeView(scaled, v.shape);
+  scaled.dispose();
+  return out;
+}
+
 function gradients(inputs: (Tensor | null)[], values: (Tensor | null)[]): (Tensor | null)[] {
   return inputs.flatMap((t, i) => (t ? [t.requiresGrad ? values[i] : (values[i]?.dispose(), null)] : []));
 }
@@ -107,8 +122,10 @@ export function wnConvolution(kind: ConvKind, x: Tensor, v: Tensor, gamma: Tenso
   const y = kind.forward(x, v, g.OH, g.OW, g.stride, g.pad, { scale: s, bias: beta });
   const inputs = [x, v, gamma, beta];
   return record(op, inputs.filter((t) => t) as Tensor[], y, (dy) => {
-    const sView = reshapeView(s, [1, O, 1, 1]);
-    const dx = x.requiresGrad ? kind.inputGrad(mulRaw(dy, sView), v, g.H, g.W, g.stride, g.pad) : null;
+    // ∂L/∂x = inputGrad(dy·s) = inputGrad(dy) with v's output channels scaled by s. Scaling v is one pass over
+    // the weights instead of one over dy (smaller in every layer of the metric, and over a training iteration),
+    // and it does not depend on the batch size, so the metric's super-batches stay bitwise equal to batch 32.
+    const dx = x.requiresGrad ? kind.inputGrad(dy, scaleChannels(v, s, kind.outAxis), g.H, g.W, g.stride, g.pad) : null;
     const G = v.requiresGrad || gamma?.requiresGrad ? kind.weightGrad(dy, x, g.KH, g.KW, g.stride, g.pad) : null;
     const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
@@ -135,7 +152,8 @@ export function wnLinear(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tenso
   const y = matmulRaw(x, v, { transB: true, colScale: s, colBias: beta ?? undefined });
   const inputs = [x, v, gamma, beta];
   return record('wn_linear', inputs.filter((t) => t) as Tensor[], y, (dy) => {
-    const dx = x.requiresGrad ? matmulRaw(mulRaw(dy, s), v) : null;
+    // ∂L/∂x = (dy·s)·v = dy·(v with row o scaled by s_o), for the same reasons as in wnConvolution
+    const dx = x.requiresGrad ? matmulRaw(dy, scaleChannels(v, s, 0)) : null;
     const G = v.requiresGrad || gamma?.requiresGrad ? matmulRaw(dy, x, { transA: true }) : null;
     const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? sumToShape(dy, [O]) : null]);

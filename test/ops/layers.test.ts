@@ -70,40 +70,45 @@ describe('layer ops: forward vs float64, backward vs finite differences (rtol 1e
       { name: 'v', shape: w },
       ...(affine ? [{ name: 'gamma', shape: [O], lo: 0.5, hi: 1.5 }, { name: 'beta', shape: [O] }] : []),
     ];
-    it(`wn conv2d ${affine ? 'affine' : 'strict'}`, () => {
-      const s = { N: 2, C: 4, H: 8, W: 8, O: 6, KH: 4, KW: 4, stride: 2, pad: 1 };
-      return checkOp({
-        name: 'wn-conv2d',
-        inputs: [{ name: 'x', shape: [2, 4, 8, 8] }, ...wnInputs([6, 4, 4, 4], 6)],
-        gpu: ([x, v, g, b]) => wnConv2d(x, v, g ?? null, b ?? null, { stride: 2, padding: 1 }),
-        ref: ([x, v, g, b]) => {
-          const y = R.conv2d(x, R.normalizeWeight(v, [6, 4, 4, 4], 0, 1e-6), null, s);
-          return affine ? R.map(y, (e, i) => g[R.channelIndex(i, 6, 16)] * e + b[R.channelIndex(i, 6, 16)]) : y;
-        },
+    // the input gradient folds the WN scale into v (ops/weight-norm.ts): each layer at two batch sizes, one where
+    // dy is smaller than v and one where it is larger
+    for (const N of [2, 6]) // dy 2·6·4·4 = 192 < v 6·4·4·4 = 384; 6·6·4·4 = 576 > 384
+      it(`wn conv2d ${affine ? 'affine' : 'strict'}, batch ${N}`, () => {
+        const s = { N, C: 4, H: 8, W: 8, O: 6, KH: 4, KW: 4, stride: 2, pad: 1 };
+        return checkOp({
+          name: 'wn-conv2d',
+          inputs: [{ name: 'x', shape: [N, 4, 8, 8] }, ...wnInputs([6, 4, 4, 4], 6)],
+          gpu: ([x, v, g, b]) => wnConv2d(x, v, g ?? null, b ?? null, { stride: 2, padding: 1 }),
+          ref: ([x, v, g, b]) => {
+            const y = R.conv2d(x, R.normalizeWeight(v, [6, 4, 4, 4], 0, 1e-6), null, s);
+            return affine ? R.map(y, (e, i) => g[R.channelIndex(i, 6, 16)] * e + b[R.channelIndex(i, 6, 16)]) : y;
+          },
+        });
       });
-    });
-    it(`wn conv_transpose2d ${affine ? 'affine' : 'strict'} (×2 for stride 2)`, () => {
-      const s = { N: 2, C: 6, H: 4, W: 4, O: 3, KH: 4, KW: 4, stride: 2, pad: 1 };
-      return checkOp({
-        name: 'wn-conv-transpose2d',
-        inputs: [{ name: 'x', shape: [2, 6, 4, 4] }, ...wnInputs([6, 3, 4, 4], 3)],
-        gpu: ([x, v, g, b]) => wnConvTranspose2d(x, v, g ?? null, b ?? null, { stride: 2, padding: 1 }),
-        ref: ([x, v, g, b]) => {
-          const y = R.map(R.convTranspose2d(x, R.normalizeWeight(v, [6, 3, 4, 4], 1, 1e-6), null, s), (e) => 2 * e);
-          return affine ? R.map(y, (e, i) => g[R.channelIndex(i, 3, 64)] * e + b[R.channelIndex(i, 3, 64)]) : y;
-        },
+    for (const N of [1, 2]) // dy 1·3·8·8 = 192 < v 6·3·4·4 = 288; 2·3·8·8 = 384 > 288
+      it(`wn conv_transpose2d ${affine ? 'affine' : 'strict'} (×2 for stride 2), batch ${N}`, () => {
+        const s = { N, C: 6, H: 4, W: 4, O: 3, KH: 4, KW: 4, stride: 2, pad: 1 };
+        return checkOp({
+          name: 'wn-conv-transpose2d',
+          inputs: [{ name: 'x', shape: [N, 6, 4, 4] }, ...wnInputs([6, 3, 4, 4], 3)],
+          gpu: ([x, v, g, b]) => wnConvTranspose2d(x, v, g ?? null, b ?? null, { stride: 2, padding: 1 }),
+          ref: ([x, v, g, b]) => {
+            const y = R.map(R.convTranspose2d(x, R.normalizeWeight(v, [6, 3, 4, 4], 1, 1e-6), null, s), (e) => 2 * e);
+            return affine ? R.map(y, (e, i) => g[R.channelIndex(i, 3, 64)] * e + b[R.channelIndex(i, 3, 64)]) : y;
+          },
+        });
       });
-    });
-    it(`wn linear ${affine ? 'affine' : 'strict'}`, () =>
-      checkOp({
-        name: 'wn-linear',
-        inputs: [{ name: 'x', shape: [3, 10] }, ...wnInputs([7, 10], 7)],
-        gpu: ([x, v, g, b]) => wnLinear(x, v, g ?? null, b ?? null),
-        ref: ([x, v, g, b]) => {
-          const y = R.matmul(x, R.normalizeWeight(v, [7, 10], 0, 1e-8), 3, 10, 7, false, true);
-          return affine ? R.map(y, (e, i) => g[i % 7] * e + b[i % 7]) : y;
-        },
-      }));
+    for (const B of [3, 12]) // dy 3·7 = 21 < v 7·10 = 70; 12·7 = 84 > 70
+      it(`wn linear ${affine ? 'affine' : 'strict'}, batch ${B}`, () =>
+        checkOp({
+          name: 'wn-linear',
+          inputs: [{ name: 'x', shape: [B, 10] }, ...wnInputs([7, 10], 7)],
+          gpu: ([x, v, g, b]) => wnLinear(x, v, g ?? null, b ?? null),
+          ref: ([x, v, g, b]) => {
+            const y = R.matmul(x, R.normalizeWeight(v, [7, 10], 0, 1e-8), B, 10, 7, false, true);
+            return affine ? R.map(y, (e, i) => g[i % 7] * e + b[i % 7]) : y;
+          },
+        }));
   }
 
   it('weighted add, including the (0, 1) initialisation', async () => {
