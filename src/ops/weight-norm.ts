@@ -125,7 +125,12 @@ export function wnConvolution(kind: ConvKind, x: Tensor, v: Tensor, gamma: Tenso
     // ∂L/∂x = inputGrad(dy·s) = inputGrad(dy) with v's output channels scaled by s. Scaling v is one pass over
     // the weights instead of one over dy (smaller in every layer of the metric, and over a training iteration),
     // and it does not depend on the batch size, so the metric's super-batches stay bitwise equal to batch 32.
-    const dx = x.requiresGrad ? kind.inputGrad(dy, scaleChannels(v, s, kind.outAxis), g.H, g.W, g.stride, g.pad) : null;
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      const vs = scaleChannels(v, s, kind.outAxis);
+      dx = kind.inputGrad(dy, vs, g.H, g.W, g.stride, g.pad);
+      vs.dispose();
+    }
     const G = v.requiresGrad || gamma?.requiresGrad ? kind.weightGrad(dy, x, g.KH, g.KW, g.stride, g.pad) : null;
     const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? channelSum(dy) : null]);
@@ -153,7 +158,12 @@ export function wnLinear(x: Tensor, v: Tensor, gamma: Tensor | null, beta: Tenso
   const inputs = [x, v, gamma, beta];
   return record('wn_linear', inputs.filter((t) => t) as Tensor[], y, (dy) => {
     // ∂L/∂x = (dy·s)·v = dy·(v with row o scaled by s_o), for the same reasons as in wnConvolution
-    const dx = x.requiresGrad ? matmulRaw(dy, scaleChannels(v, s, 0)) : null;
+    let dx: Tensor | null = null;
+    if (x.requiresGrad) {
+      const vs = scaleChannels(v, s, 0);
+      dx = matmulRaw(dy, vs);
+      vs.dispose();
+    }
     const G = v.requiresGrad || gamma?.requiresGrad ? matmulRaw(dy, x, { transA: true }) : null;
     const { dv, dgamma } = G ? wnBackward(v, G, s, n, !!gamma, L) : { dv: null, dgamma: null };
     return gradients(inputs, [dx, dv, dgamma, beta ? sumToShape(dy, [O]) : null]);
