@@ -12,7 +12,7 @@ import { initNode, shutdown } from '../engine-node.js';
 import { NORMS, type Norm } from '../models/dcgan.js';
 import { validateConfig } from '../train/config.js';
 import { guessDatasetKind } from '../data/open.js';
-import { gridDifferences, gridJobs, type ExperimentGrid } from '../experiment/grid.js';
+import { ADJUSTABLE_ON_CONTINUE, continuedGrid, gridDifferences, gridJobs, type ExperimentGrid } from '../experiment/grid.js';
 import { LocalExecutor, type Executor } from '../experiment/executor.js';
 import { checkQueueName, QUEUE_NAME_FLAG, QUEUE_URL_HELP } from './queue-flags.js';
 import { writeJson } from '../experiment/files.js';
@@ -112,15 +112,21 @@ export async function runExperiment(args: string[]): Promise<void> {
     let record: ExperimentRecord;
     if (existsSync(recordPath)) {
       const old = (record = await readExperimentRecord(dir));
-      const diff = gridDifferences(old.grid, grid);
+      const diff = gridDifferences(old.grid, grid, ADJUSTABLE_ON_CONTINUE);
       if (diff.length) throw new Error(`experiment: ${dir} holds an experiment with other settings:\n  ${diff.join('\n  ')}\ncontinue it with its own command:\n  ${old.command}\nor choose another --out`);
-      console.error(`continuing the experiment in ${dir}`);
+      const adjusted = gridDifferences(old.grid, grid);
+      if (adjusted.length) {
+        // only settings that may change (ADJUSTABLE_ON_CONTINUE): the record keeps them for the jobs and workers
+        record = { ...old, grid: continuedGrid(old.grid, grid) };
+        await writeJson(recordPath, record);
+        console.error(`continuing the experiment in ${dir} with ${adjusted.join(', ')}`);
+      } else console.error(`continuing the experiment in ${dir}`);
     } else {
       await mkdir(dir, { recursive: true });
       record = { format: EXPERIMENT_FORMAT, grid, command, created: new Date().toISOString(), adapter: rt?.adapter.description ?? 'the queue\'s workers (each run records its own)', commit: gitCommit() };
       await writeJson(recordPath, record);
     }
-    const jobs = gridJobs(grid);
+    const jobs = gridJobs(record.grid);
     await mkdir(join(dir, 'jobs'), { recursive: true });
     for (const j of jobs) await writeJson(join(dir, 'jobs', `${j.name}.json`), j);
     if (rt) console.error(`adapter: ${rt.adapter.description}`);

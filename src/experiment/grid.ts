@@ -71,8 +71,23 @@ export function gridJobs(g: ExperimentGrid): JobSpec[] {
   return jobs;
 }
 
-/** The flags that differ between two grids (empty when the same), named as a user would recognise them. */
-export function gridDifferences(a: ExperimentGrid, b: ExperimentGrid): string[] {
+/**
+ * Settings that may change when an experiment is continued, as gridDifferences names them: they decide when a
+ * run gives up, not what it computes. A dataset with more undecodable files than the first command allowed
+ * (an LMDB whose entries cannot be removed, say) continues with a higher --max-bad-files.
+ */
+export const ADJUSTABLE_ON_CONTINUE: readonly string[] = ['base.maxBadFiles'];
+
+/** The experiment `old` continued with the adjustable settings of `next` (ADJUSTABLE_ON_CONTINUE). */
+export function continuedGrid(old: ExperimentGrid, next: ExperimentGrid): ExperimentGrid {
+  return { ...old, base: { ...old.base, maxBadFiles: next.base.maxBadFiles } };
+}
+
+/**
+ * The flags that differ between two grids (empty when the same), named as a user would recognise them, leaving
+ * out the paths in `ignore`.
+ */
+export function gridDifferences(a: ExperimentGrid, b: ExperimentGrid, ignore: readonly string[] = []): string[] {
   const flat = (o: unknown, prefix = ''): Record<string, string> => {
     const r: Record<string, string> = {};
     if (o && typeof o === 'object' && !Array.isArray(o)) {
@@ -83,5 +98,5 @@ export function gridDifferences(a: ExperimentGrid, b: ExperimentGrid): string[] 
   const fa = flat(a);
   const fb = flat(b);
   const keys = new Set([...Object.keys(fa), ...Object.keys(fb)]);
-  return [...keys].filter((k) => fa[k] !== fb[k]).sort().map((k) => `${k}: ${fa[k] ?? '(unset)'} → ${fb[k] ?? '(unset)'}`);
+  return [...keys].filter((k) => fa[k] !== fb[k] && !ignore.includes(k)).sort().map((k) => `${k}: ${fa[k] ?? '(unset)'} → ${fb[k] ?? '(unset)'}`);
 }

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { gridJobs } from './grid.js';
+import { ADJUSTABLE_ON_CONTINUE, gridJobs } from './grid.js';
 import { EXPERIMENT_FILE, readExperimentRecord, type ExperimentRecord } from './record.js';
 import type { JobSpec } from './spec.js';
 import { validateConfig } from '../train/config.js';
@@ -36,6 +36,9 @@ export function experimentKey(dir: string, record: ExperimentRecord): string {
 export function runId(key: string, name: string): string {
   return `${key}.${name}`;
 }
+
+/** ADJUSTABLE_ON_CONTINUE's settings as paths in a train job's spec. */
+const ADJUSTABLE_IN_SPEC: readonly string[] = ADJUSTABLE_ON_CONTINUE.map((p) => p.replace(/^base\./, 'config.'));
 
 /** Leaf paths whose values differ between two JSON values (as JSON would store them). */
 function differences(a: unknown, b: unknown, prefix = ''): string[] {
@@ -79,7 +82,9 @@ export async function validateQueuedJob(id: string | undefined, data: unknown, o
   if (!expected) throw new Error(`job ${id}: ${dir} has no job named '${s.name}'`);
   const wantId = runId(experimentKey(dir, record), expected.name);
   if (id !== wantId) throw new Error(`job ${id}: the id of job '${s.name}' of ${dir} is ${wantId}`);
-  const diff = differences(JSON.parse(JSON.stringify(expected)), spec);
+  // a job queued before the experiment was continued with other adjustable settings (ADJUSTABLE_ON_CONTINUE)
+  // differs in those: it runs with the folder's current values, which are the ones returned
+  const diff = differences(JSON.parse(JSON.stringify(expected)), spec).filter((p) => !ADJUSTABLE_IN_SPEC.includes(p));
   if (diff.length) throw new Error(`job ${id}: the spec differs from job '${s.name}' of ${dir} in ${diff.slice(0, 5).join(', ')}${diff.length > 5 ? ', ...' : ''}`);
   if (expected.kind === 'train') validateConfig(expected.config);
   return { dir, spec: expected, record };

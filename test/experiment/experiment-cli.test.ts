@@ -1,7 +1,8 @@
 /**
  * `wngan experiment` as a user runs it, on the built-in Fashion-MNIST at a tiny size: every artefact of the
  * report, kill -9 in the middle and the same command again (each run trained once, the same numbers as an
- * uninterrupted experiment), a rerun with other grid flags refused, and `wngan report` rebuilding the report.
+ * uninterrupted experiment), a rerun with other grid flags refused (but one with another --max-bad-files
+ * continued), and `wngan report` rebuilding the report.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -127,6 +128,19 @@ describe('wngan experiment', () => {
     expect(r.stderr).toContain('holds an experiment with other settings');
     expect(r.stderr).toContain('seeds: 1 → 2');
     expect(r.stderr).toContain('base.lrD: 0.0001 → 0.0003');
+  });
+
+  it('continues with another --max-bad-files (it decides when a run gives up, not what it computes)', () => {
+    const r = run(['experiment', ...TINY, '--max-bad-files', '5', '--out', ref()]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('with base.maxBadFiles: 1 → 5');
+    expect(JSON.parse(readFileSync(join(ref(), 'experiment.json'), 'utf8')).grid.base.maxBadFiles).toBe(5);
+    expect(JSON.parse(readFileSync(join(ref(), 'jobs/weight-s1.json'), 'utf8')).config.maxBadFiles).toBe(5);
+    // together with a flag that changes the results: refused, naming only that flag
+    const both = run(['experiment', ...TINY, '--max-bad-files', '2', '--lr', '3e-4', '--out', ref()]);
+    expect(both.status).not.toBe(0);
+    expect(both.stderr).toContain('base.lrD: 0.0001 → 0.0003');
+    expect(both.stderr).not.toContain('maxBadFiles');
   });
 
   it('wngan report rebuilds the report from the logs', () => {
