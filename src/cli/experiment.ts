@@ -27,7 +27,8 @@ import { CLASSIFIER_DEFAULTS } from '../metrics/index-quality.js';
 
 // every train flag but those that name one run (its norm, seed, folder) or continue one
 const { norm: _n, seed: _s, out: _o, resume: _r, force: _f, ...RUN_FLAGS } = TRAIN_FLAGS;
-const SPEC = {
+/** The flags of `wngan experiment` (exported for the preset test). */
+export const EXPERIMENT_FLAGS = {
   preset: { type: 'string', default: '', help: `named settings of the paper (flags given override them): ${Object.keys(PRESETS).join(', ')}` },
   norms: { type: 'string', default: '', help: 'comma-separated norms (default: all four for the DCGAN, weight for the ResNet)' },
   seeds: { type: 'number', default: 3, help: 'runs per norm, seeds 1..N' },
@@ -58,8 +59,8 @@ function gitCommit(): string | null {
 }
 
 export async function runExperiment(args: string[]): Promise<void> {
-  const help = () => helpText('experiment', 'Train norms × seeds runs of the paper\'s GAN, test them on held-out images and write a report to --out/report.\n\npresets:\n' + presetHelp(), SPEC);
-  const first = parseArgs('experiment', args, SPEC);
+  const help = () => helpText('experiment', 'Train norms × seeds runs of the paper\'s GAN, test them on held-out images and write a report to --out/report.\n\npresets:\n' + presetHelp(), EXPERIMENT_FLAGS);
+  const first = parseArgs('experiment', args, EXPERIMENT_FLAGS);
   if (!first) return console.log(help());
   let full = args;
   if (first.preset) {
@@ -69,7 +70,7 @@ export async function runExperiment(args: string[]): Promise<void> {
     full = [...p.flags, ...args];
   }
   const given = new Set<string>();
-  const o = parseArgs('experiment', full, SPEC, given)!;
+  const o = parseArgs('experiment', full, EXPERIMENT_FLAGS, given)!;
   const norms = (o.norms || (o.model === 'resnet' ? 'weight' : NORMS.join(','))).split(',').map((s) => s.trim()).filter(Boolean) as Norm[];
   for (const n of norms) if (!NORMS.includes(n)) throw new Error(`experiment: --norms: unknown norm '${n}' (one of ${NORMS.join(', ')})`);
   if (new Set(norms).size !== norms.length) throw new Error(`experiment: --norms lists a norm twice: ${o.norms}`);
