@@ -76,11 +76,16 @@ export function gridJobs(g: ExperimentGrid): JobSpec[] {
  * run gives up, not what it computes. A dataset with more undecodable files than the first command allowed
  * (an LMDB whose entries cannot be removed, say) continues with a higher --max-bad-files.
  */
-export const ADJUSTABLE_ON_CONTINUE: readonly string[] = ['base.maxBadFiles'];
+export const ADJUSTABLE_ON_CONTINUE: readonly `base.${keyof TrainConfig}`[] = ['base.maxBadFiles'];
 
 /** The experiment `old` continued with the adjustable settings of `next` (ADJUSTABLE_ON_CONTINUE). */
 export function continuedGrid(old: ExperimentGrid, next: ExperimentGrid): ExperimentGrid {
-  return { ...old, base: { ...old.base, maxBadFiles: next.base.maxBadFiles } };
+  const base: Record<string, unknown> = { ...old.base };
+  for (const path of ADJUSTABLE_ON_CONTINUE) {
+    const field = path.slice('base.'.length) as keyof TrainConfig;
+    base[field] = next.base[field];
+  }
+  return { ...old, base: base as unknown as TrainConfig };
 }
 
 /**
